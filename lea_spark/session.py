@@ -1,0 +1,89 @@
+"""The one place a SparkSession is created.
+
+Local mode by default (``spark.master: local[2]``, settings for a 2-core / 24 GB machine);
+on a cluster the master and resources come from ``spark-submit`` and ``conf/env/cluster.yaml``.
+No other module builds a session: jobs call :func:`get_spark`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+
+from lea_spark.config import Config, ConfigError
+
+log = logging.getLogger(__name__)
+
+_QUIET_LOGGERS = ("py4j", "py4j.clientserver", "py4j.java_gateway")
+
+
+def check_java() -> str:
+    """Return the java executable, or fail with a message a newcomer can act on."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
+    if not java or not os.path.exists(java):
+        raise ConfigError(
+            "Java was not found: Spark needs a Java 17 runtime. Install it (for example "
+            "'apt-get install openjdk-17-jre-headless') or set JAVA_HOME."
+        )
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ConfigError(f"Java at {java} could not be run: {exc}") from None
+    if out.returncode != 0:
+        raise ConfigError(f"Java at {java} failed to report its version: {out.stderr.strip()}")
+    return java
+
+
+def _prepare_environment() -> None:
+    # Python workers must use this interpreter (with pyarrow), and Spark must bind loopback
+    # unless told otherwise.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def delta_spark_available(spark) -> bool:
+    """True when the delta-spark jars are on the JVM classpath."""
+    try:
+        spark._jvm.java.lang.Class.forName("io.delta.sql.DeltaSparkSessionExtension")
+        return True
+    except Exception:  # py4j raises a generic Py4JJavaError
+        return False
+
+
+def get_spark(cfg: Config, app_name: str | None = None):
+    """Build (or return the active) SparkSession from ``cfg['spark']``.
+
+    The lake's Python data source is registered on the session so that every job can
+    write Delta tables through :mod:`lea_spark.lake`.
+    """
+    _prepare_environment()
+    check_java()
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app_name or cfg.get("spark.app_name", "lea-spark"))
+    master = cfg.get("spark.master")
+    if master:
+        builder = builder.master(master)
+    driver_memory = cfg.get("spark.driver_memory")
+    if driver_memory:
+        builder = builder.config("spark.driver.memory", driver_memory)
+    for key, value in (cfg.get("spark.settings") or {}).items():
+        builder = builder.config(key, str(value))
+    if cfg.get("lake.engine") == "delta-spark":
+        builder = (
+            builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(cfg.get("spark.log_level", "WARN"))
+    from lea_spark.lake.delta_source import register
+
+    register(spark)
+    log.debug("spark session %s on %s", spark.sparkContext.applicationId, spark.sparkContext.master)
+    return spark
