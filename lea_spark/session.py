@@ -73,8 +73,14 @@ def get_spark(cfg: Config, app_name: str | None = None):
     driver_memory = cfg.get("spark.driver_memory")
     if driver_memory:
         builder = builder.config("spark.driver.memory", driver_memory)
-    for key, value in (cfg.get("spark.settings") or {}).items():
-        builder = builder.config(key, str(value))
+    settings = {"spark.ui.showConsoleProgress": "false"}
+    log4j = cfg.conf_dir / "log4j2.properties"
+    if log4j.is_file():
+        settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={log4j.as_uri()}"
+        settings["spark.executor.extraJavaOptions"] = f"-Dlog4j2.configurationFile={log4j.as_uri()}"
+    settings.update({k: str(v) for k, v in (cfg.get("spark.settings") or {}).items()})
+    for key, value in settings.items():
+        builder = builder.config(key, value)
     if cfg.get("lake.engine") == "delta-spark":
         builder = (
             builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
