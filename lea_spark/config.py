@@ -74,6 +74,14 @@ SPEC: dict[str, Any] = {
     },
     "households": {
         "grandparent_near_km": (int, float),
+        "distance_parent_far_km": (int, float),
+        "max_coresident_edges_dwelling": int,
+    },
+    "indicators": {
+        "recent_months": int,
+        "low_income_share_of_median": (int, float),
+        "study_income_types": list,
+        "pension_income_types": list,
     },
     "train": {
         "k_types": int,
