@@ -155,3 +155,11 @@ def test_parallel_write_makes_one_file_per_task(spark, cfg):
     files = DeltaTable(str(table_path(cfg, "bronze.wide"))).file_uris()
     assert len(files) == 4  # written by the four tasks, not collected to the driver
     assert os.path.basename(files[0]).startswith("part-")
+
+
+def test_row_count_from_delta_statistics(spark, cfg):
+    from lea_spark.lake import table_rows
+
+    write_table(cfg, frame(spark), "bronze.counted", mode="overwrite", partition_by=["municipality_code"])
+    write_table(cfg, frame(spark, ROWS[:2]), "bronze.counted", mode="append", partition_by=["municipality_code"])
+    assert table_rows(cfg, "bronze.counted") == 6
