@@ -26,5 +26,11 @@ run: setup
 test: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+cluster-up: setup
+	deploy/local-cluster up
+
+cluster-down:
+	deploy/local-cluster down
+
 clean:
 	rm -rf raw raw_truth lakehouse mlflow.db mlartifacts reports spark-warehouse test-output
