@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
+# A public demonstration key for synthetic data only; real extracts need a secret key.
+run: export LEA_PSEUDONYM_KEY ?= lea-synthetic-demo-key
 run: setup
 	$(LEA) run --env $(ENV) $(if $(SCALE),--scale $(SCALE),)
 
