@@ -1,0 +1,62 @@
+"""CLI, session factory and progress lines."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from lea_spark.config import ConfigError
+from lea_spark.progress import step
+from tests.conftest import CONF, ROOT
+
+
+def test_missing_java_is_a_clear_error(monkeypatch, tmp_path):
+    from lea_spark.session import check_java
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ConfigError, match="Java was not found: Spark needs a Java 17 runtime"):
+        check_java()
+
+
+def test_session_comes_from_config(spark):
+    conf = spark.sparkContext.getConf()
+    assert spark.sparkContext.master == "local[2]"
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "2"  # from conf/env/test.yaml
+    assert conf.get("spark.ui.showConsoleProgress") == "false"
+
+
+def test_no_module_but_session_builds_a_session():
+    offenders = []
+    for path in (ROOT / "lea_spark").rglob("*.py"):
+        if path.name == "session.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "SparkSession.builder" in text or "SparkContext(" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_cli_lists_jobs_and_reports_config_errors(tmp_path):
+    lea = [sys.executable, "-m", "lea_spark.cli"]
+    out = subprocess.run(lea + ["--help"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and "run" in out.stdout
+    bad = tmp_path / "conf"
+    bad.mkdir()
+    (bad / "base.yaml").write_text("spark:\n  mastr: local\n")
+    out = subprocess.run(lea + ["run", "--conf-dir", str(bad)], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2
+    assert "configuration error" in out.stderr and "unknown key 'spark.mastr'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_progress_line_has_rows_and_time(caplog):
+    caplog.set_level(logging.INFO, logger="lea")
+    with step("ingest", "read earnings") as s:
+        s.rows_in, s.rows_out = 1234, 1230
+    line = caplog.records[-1].getMessage()
+    assert line.startswith("[ingest] read earnings: rows in 1,234 -> out 1,230 (")
+    assert line.endswith(" s)")
