@@ -96,6 +96,10 @@ SPEC: dict[str, Any] = {
         "stability_seeds": int,
         "group_names": str,
         "selection_metric": str,
+        "gmm_dims": int,
+        "profile_effect": (int, float),
+        "profile_top": int,
+        "ceiling_trees": int,
     },
     "publish": {
         "threshold": int,
