@@ -8,13 +8,17 @@ children (the Spark JVM and Python workers).
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from pyspark.sql import functions as F
+
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import peak_rss_mb  # noqa: E402
 
 from lea_spark.config import load_config
 from lea_spark.lake import read_table, write_table
@@ -52,8 +56,9 @@ def main() -> None:
     timed("replace-where one period (1/5 of rows)",
           lambda: write_table(cfg, one, "bench.part", mode="replace", partition_by=["reference_period"],
                               replace_where={"reference_period": "2022"}))
-    peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    print(f"peak RSS (driver python + largest child): {peak_mb:,.0f} MB")
+    peak = peak_rss_mb()
+    print(f"peak RSS: {peak['total']:,.0f} MB summed over {peak['processes']} processes "
+          f"(largest {peak['largest']:,.0f} MB)")
     spark.stop()
     shutil.rmtree(base, ignore_errors=True)
 
