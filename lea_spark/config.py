@@ -106,6 +106,8 @@ SPEC: dict[str, Any] = {
         "protection_interval": (int, float),
         "share_decimals": int,
         "reference_period": str,
+        "secondary_suppression": bool,
+        "audit_exact_max_cells": int,
     },
     "report": {
         "languages": list,
