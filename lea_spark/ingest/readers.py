@@ -1,0 +1,255 @@
+"""Reading register files as delivered, with exact line numbers.
+
+Spark's CSV reader cannot report physical line numbers, nor tell a short line or an
+invalid byte sequence from a good one. CSV files are therefore read with the
+``binaryFile`` source (one row per file) and split by :func:`csv_lines` inside
+``mapInArrow``: each physical line is decoded with the contract's encoding, numbered
+(1-based; a header is line 1), split into fields and checked for its field count. A line
+that fails gets ``_read_rule`` ``bad_encoding`` or ``truncated_line`` and is kept, so that
+it reaches the quarantine. Parquet files are read per file with Spark's reader and numbered
+with the ``_metadata.row_index`` of the file (1-based).
+
+Every reader returns the same layout: ``source_file`` (path relative to the raw
+directory), ``source_row``, ``_line`` (the record as read), ``_read_rule``,
+``_read_reason`` and one column per native column (strings for CSV).
+
+Driver-side checks (:func:`resolve_files`, :func:`check_columns`) fail the run before any
+Spark work when a pattern matches no file or a file lacks a native column the contract
+uses; the message names the register, the contract, the file and the columns.
+"""
+from __future__ import annotations
+
+import csv
+import glob
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from lea_spark.ingest.contract import Contract
+
+MANIFEST_DIR = "_manifest"
+READ_COLUMNS = ["source_file", "source_row", "_line", "_read_rule", "_read_reason"]
+BATCH_LINES = 50_000
+
+
+class IngestError(RuntimeError):
+    """Input files are missing or do not match their contract; nothing was written."""
+
+
+def resolve_files(contract: Contract, raw_dir: Path) -> list[str]:
+    """Files matching the contract's pattern, as sorted paths relative to ``raw_dir``."""
+    pattern = contract.files.pattern
+    hits = sorted(
+        os.path.relpath(p, raw_dir)
+        for p in glob.glob(str(raw_dir / pattern), recursive=True)
+        if os.path.isfile(p)
+    )
+    hits = [h for h in hits if Path(h).parts[0] != MANIFEST_DIR]
+    if not hits:
+        raise IngestError(
+            f"register {contract.register}: no file matches files.pattern {pattern!r} under {raw_dir} "
+            f"(contract {contract.path})"
+        )
+    return hits
+
+
+def unclaimed_files(raw_dir: Path, claimed: set[str]) -> list[str]:
+    """Files under ``raw_dir`` (outside ``_manifest``) that no contract reads."""
+    out = []
+    for root, dirs, files in os.walk(raw_dir):
+        dirs[:] = [d for d in dirs if not (Path(root) == raw_dir and d == MANIFEST_DIR)]
+        for f in files:
+            rel = os.path.relpath(os.path.join(root, f), raw_dir)
+            if rel not in claimed and not f.startswith((".", "_")):
+                out.append(rel)
+    return sorted(out)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    if '"' not in line:
+        return line.split(delimiter)
+    return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
+
+
+def read_header(path: Path, contract: Contract) -> list[str]:
+    """Native column names from the first line of a CSV file with a header."""
+    with path.open("rb") as fh:
+        first = fh.readline()
+    try:
+        text = first.rstrip(b"\r\n").decode(contract.files.encoding)
+    except UnicodeDecodeError:
+        raise IngestError(
+            f"register {contract.register}: the header of {path} is not valid {contract.files.encoding}"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return [c.strip() for c in _split(text, contract.files.delimiter)] if text else []
+
+
+def native_columns(contract: Contract, raw_dir: Path, files: list[str]) -> list[str]:
+    """The native columns the reader yields for this register, checked in every file.
+
+    Headerless CSV: ``files.columns``. CSV with a header: the header of the first file
+    (each later file must hold the same columns, in any order). Parquet: the columns of
+    the first file. Every ``source`` column must be present in every file.
+    """
+    needed = contract.sources
+    if contract.files.format == "csv" and not contract.files.header:
+        return list(contract.files.columns)
+    layouts: list[tuple[str, list[str]]] = []
+    for rel in files:
+        path = raw_dir / rel
+        if contract.files.format == "csv":
+            cols = read_header(path, contract)
+        else:
+            import pyarrow.parquet as pq
+
+            try:
+                cols = list(pq.read_schema(path).names)
+            except Exception as exc:  # pyarrow raises ArrowInvalid for a non-Parquet file
+                raise IngestError(f"register {contract.register}: {rel} is not a readable Parquet file: {exc}") from None
+        missing = [c for c in needed if c not in cols]
+        if missing:
+            raise IngestError(
+                f"register {contract.register}: file {rel} lacks column(s) {missing} named in contract "
+                f"{contract.path} (the file has: {cols})"
+            )
+        dupes = sorted({c for c in cols if cols.count(c) > 1})
+        if dupes:
+            raise IngestError(f"register {contract.register}: file {rel} has duplicate column names {dupes}")
+        layouts.append((rel, cols))
+    first_rel, first = layouts[0]
+    expected = list(contract.files.columns) or first
+    for rel, cols in layouts:
+        missing = [c for c in expected if c not in cols]
+        if missing:
+            raise IngestError(
+                f"register {contract.register}: file {rel} lacks column(s) {missing} "
+                f"that {first_rel if not contract.files.columns else 'files.columns'} has"
+            )
+    return expected
+
+
+def csv_lines(data: bytes, encoding: str, delimiter: str, header: bool, columns: list[str]):
+    """Yield ``(line_no, text, rule, reason, fields)`` for every physical line of a file.
+
+    ``fields`` follows ``columns`` (re-ordered by the header when there is one) and is
+    None for a line that failed (bad encoding, wrong number of fields). Line endings
+    ``\\n`` and ``\\r\\n`` are accepted; a final newline does not make an extra line.
+    """
+    raw_lines = data.split(b"\n")
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    order = None
+    n = len(columns)
+    start = 0
+    if header and raw_lines:
+        head = raw_lines[0].rstrip(b"\r").decode(encoding, errors="replace").lstrip("\ufeff")
+        names = [c.strip() for c in _split(head, delimiter)]
+        index = {name: i for i, name in enumerate(names)}
+        order = [index.get(c) for c in columns]
+        n = len(names)
+        start = 1
+    for i in range(start, len(raw_lines)):
+        raw = raw_lines[i]
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            yield (i + 1, raw.decode(encoding, errors="replace"), "bad_encoding",
+                   f"invalid {encoding} byte sequence at byte {exc.start + 1} of the line", None)
+            continue
+        fields = _split(text, delimiter)
+        if len(fields) != n:
+            kind = "fewer" if len(fields) < n else "more"
+            yield (i + 1, text, "truncated_line", f"{len(fields)} fields, {kind} than the {n} of the layout", None)
+            continue
+        if order is not None:
+            fields = [None if j is None else fields[j] for j in order]
+        yield (i + 1, text, None, None, fields)
+
+
+def _csv_mapper(raw_dir: str, encoding: str, delimiter: str, header: bool, columns: list[str], batch_lines: int):
+    def rel_path(uri: str) -> str:
+        local = unquote(urlparse(uri).path) if uri.startswith("file:") else uri
+        return os.path.relpath(os.path.realpath(local), os.path.realpath(raw_dir))
+
+    def emit(schema, buf):
+        import pyarrow as pa
+
+        files, rows, texts, rules, reasons, fields = buf
+        arrays = [pa.array(files, pa.string()), pa.array(rows, pa.int64()), pa.array(texts, pa.string()),
+                  pa.array(rules, pa.string()), pa.array(reasons, pa.string())]
+        n = len(columns)
+        cols = list(zip(*[f if f is not None else [None] * n for f in fields])) if fields else [[] for _ in columns]
+        arrays += [pa.array(list(c), pa.string()) for c in cols]
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    def mapper(batches):
+        import pyarrow as pa
+
+        schema = pa.schema([("source_file", pa.string()), ("source_row", pa.int64()), ("_line", pa.string()),
+                            ("_read_rule", pa.string()), ("_read_reason", pa.string())]
+                           + [(f"_c{i}", pa.string()) for i in range(len(columns))])
+        for batch in batches:
+            paths = batch.column("path").to_pylist()
+            contents = batch.column("content")
+            for k, uri in enumerate(paths):
+                rel = rel_path(uri)
+                data = contents[k].as_py() or b""
+                buf: tuple[list, ...] = ([], [], [], [], [], [])
+                for line_no, text, rule, reason, fields in csv_lines(data, encoding, delimiter, header, columns):
+                    buf[0].append(rel)
+                    buf[1].append(line_no)
+                    buf[2].append(text)
+                    buf[3].append(rule)
+                    buf[4].append(reason)
+                    buf[5].append(fields)
+                    if len(buf[1]) >= batch_lines:
+                        yield emit(schema, buf)
+                        buf = ([], [], [], [], [], [])
+                if buf[1]:
+                    yield emit(schema, buf)
+
+    return mapper
+
+
+def read_csv(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str],
+             batch_lines: int = BATCH_LINES):
+    """All CSV files of a register, one row per physical data line (see module doc)."""
+    from pyspark.sql import functions as F
+
+    schema = ", ".join(["source_file string", "source_row long", "_line string", "_read_rule string",
+                        "_read_reason string"] + [f"_c{i} string" for i in range(len(columns))])
+    binary = spark.read.format("binaryFile").load([str(raw_dir / f) for f in files])
+    mapper = _csv_mapper(str(raw_dir), contract.files.encoding, contract.files.delimiter, contract.files.header,
+                         columns, batch_lines)
+    parsed = binary.select("path", "content").mapInArrow(mapper, schema)
+    return parsed.select(*READ_COLUMNS, *[F.col(f"_c{i}").alias(c) for i, c in enumerate(columns)])
+
+
+def read_parquet(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str]):
+    """All Parquet files of a register, numbered by row within each file (1-based)."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    frames = []
+    for rel in files:
+        df = spark.read.parquet(str(raw_dir / rel))
+        frames.append(df.select(
+            F.lit(rel).alias("source_file"),
+            (F.col("_metadata.row_index") + 1).cast("long").alias("source_row"),
+            F.lit(None).cast("string").alias("_line"),
+            F.lit(None).cast("string").alias("_read_rule"),
+            F.lit(None).cast("string").alias("_read_reason"),
+            *[F.col(f"`{c}`") for c in columns],
+        ))
+    return reduce(lambda a, b: a.unionByName(b), frames)
+
+
+def read_register(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str]):
+    if contract.files.format == "csv":
+        return read_csv(spark, contract, raw_dir, files, columns)
+    return read_parquet(spark, contract, raw_dir, files, columns)

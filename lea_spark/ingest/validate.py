@@ -1,0 +1,267 @@
+"""Typed validation of a register read through its contract (DataFrame -> DataFrame).
+
+:func:`validate` turns the reader's rows (native columns, strings for CSV) into canonical
+columns and gives every row either no rule (accepted) or exactly one quarantine ``rule``
+with a ``reason``. A row with several faults gets the first that fails in ``RULE_ORDER``
+(rules first, then columns in the order of the canonical table):
+
+1. ``bad_encoding`` - the line is not valid in the declared encoding (reader);
+2. ``truncated_line`` - the line has fewer or more fields than the layout (reader);
+3. ``missing_value`` - a required column is null or empty;
+4. ``malformed_person_code`` - not ``DDMMYYCNNNT`` with a real birth date, nor a 64-hex pseudonym;
+5. ``invalid_check_character`` - a well-formed identity code whose check character is wrong;
+6. ``wrong_type`` - not a number (int, long, double columns);
+7. ``invalid_date`` - not a real date in the contract's ``format``;
+8. ``date_out_of_range`` - a date outside the contract's ``min`` / ``max``;
+9. ``out_of_range`` - a number (after ``scale``) outside ``min`` / ``max``;
+10. ``pattern_mismatch`` - a value that fails the column's ``pattern``;
+11. ``unknown_code`` - a value not in the column's ``codes``;
+12. ``duplicate_key`` - among rows that passed 1-11, a later row (by source file, source
+    row) with the same values of the contract's ``key`` as an earlier one.
+
+Native string values are trimmed and an empty string is a missing value. Identity codes
+are replaced by :func:`lea_spark.identity.pseudonymise_col`; a value that is already a
+64-hex pseudonym is kept. Reasons never contain an identity code, and ``raw_record`` (the
+record as read, for people fixing the source) has identity codes replaced by their
+pseudonym (person columns) or masked as ``<id>`` (anything else shaped like a code).
+"""
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import DateType, NumericType, StringType, TimestampNTZType, TimestampType
+
+from lea_spark.canonical import schema_of
+from lea_spark.identity import HETU_REGEX, PSEUDONYM_REGEX, birth_date_col, hetu_is_valid_col, pseudonymise_col
+from lea_spark.ingest.contract import ColumnSpec, Contract, ContractError
+
+RULE_ORDER = (
+    "bad_encoding", "truncated_line", "missing_value", "malformed_person_code", "invalid_check_character",
+    "wrong_type", "invalid_date", "date_out_of_range", "out_of_range", "pattern_mismatch", "unknown_code",
+    "duplicate_key",
+)
+# Anything shaped like an identity code, valid or not, is masked in raw records.
+CODE_LIKE = r"[0-9]{6}[-+A-Za-z][0-9]{2,3}[0-9A-Za-z]?"
+MASK = "<id>"
+DEFAULT_DATE_FORMAT = "yyyy-MM-dd"
+# ``ingested_at`` is written as timestamp_ntz (UTC wall clock): the lake's delta-rs commit
+# cannot yet convert a session-zoned ``timestamp`` column (pyspark's to_arrow_schema needs a
+# timezone there). Switch to "timestamp" once the lake passes one.
+INGESTED_AT_TYPE = "timestamp_ntz"
+_SPARK_TYPES = {"int": "int", "long": "bigint", "double": "double", "date": "date", "string": "string",
+                "person_code": "string"}
+
+
+def mask_codes(col: Column) -> Column:
+    """``col`` with every identity-code-shaped substring replaced by ``<id>``."""
+    return F.regexp_replace(col, CODE_LIKE, MASK)
+
+
+def _native(name: str) -> Column:
+    return F.col(f"`{name}`")
+
+
+def normalise(df: DataFrame, native: list[str]) -> DataFrame:
+    """Trim native string columns and turn empty strings into nulls."""
+    out = []
+    for c in df.columns:
+        if c in native and isinstance(df.schema[c].dataType, StringType):
+            out.append(F.nullif(F.trim(_native(c)), F.lit("")).alias(c))
+        else:
+            out.append(_native(c))
+    return df.select(*out)
+
+
+def _label(spec: ColumnSpec) -> str:
+    if spec.source:
+        return f"column {spec.name} ({spec.source})"
+    if spec.expr:
+        return f"column {spec.name} (expr)"
+    return f"column {spec.name}"
+
+
+def _show(col: Column) -> Column:
+    return F.concat(F.lit("'"), F.substring(col.cast("string"), 1, 40), F.lit("'"))
+
+
+def _raw_value(df: DataFrame, contract: Contract, spec: ColumnSpec):
+    """The column expression of ``spec`` before typing, and its Spark type."""
+    if spec.has_value:
+        return None, None
+    if spec.source:
+        expr = _native(spec.source)
+    else:
+        expr = F.expr(spec.expr)
+    try:
+        dtype = df.select(expr.alias("x")).schema["x"].dataType
+    except Exception as exc:  # AnalysisException: unknown column or bad SQL in the expression
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ContractError(f"{contract.path}: key 'columns.{spec.name}': cannot be evaluated on the "
+                            f"register's columns {df.columns[5:]}: {first}") from None
+    return expr, dtype
+
+
+def column_checks(spec: ColumnSpec, raw: Column | None, dtype, canonical_type: str, key: str | None):
+    """(typed canonical value, [(rule, failing condition, reason), ...]) for one column."""
+    label = _label(spec)
+    checks: list[tuple[str, Column, Column]] = []
+    target = _SPARK_TYPES[spec.type]
+    if raw is None:  # {value: ...}
+        value = F.lit(spec.value).cast(canonical_type)
+        if not spec.nullable:
+            checks.append(("missing_value", value.isNull(), F.lit(f"{label}: required value is empty")))
+        return value, checks
+    typed_source = (
+        not spec.codes and not spec.pattern and not spec.null_values and spec.type != "person_code"
+        and ((spec.type in ("int", "long", "double") and isinstance(dtype, NumericType))
+             or (spec.type == "date" and isinstance(dtype, (DateType, TimestampType, TimestampNTZType))))
+    )
+    s = raw if typed_source else raw.cast("string")
+    if spec.null_values:
+        s = F.when(s.isin(list(spec.null_values)), F.lit(None).cast("string")).otherwise(s)
+    if not spec.nullable:
+        checks.append(("missing_value", s.isNull(), F.lit(f"{label}: required value is empty")))
+    if spec.type == "person_code":
+        pseudonym = s.rlike(PSEUDONYM_REGEX)
+        shaped = s.rlike(HETU_REGEX) & birth_date_col(s).isNotNull()
+        checks.append(("malformed_person_code", s.isNotNull() & ~pseudonym & ~shaped,
+                       F.lit(f"{label}: not a personal identity code (DDMMYYCNNNT with a real birth date) "
+                             "nor a 64-hex pseudonym")))
+        checks.append(("invalid_check_character", s.isNotNull() & ~pseudonym & shaped & ~hetu_is_valid_col(s),
+                       F.lit(f"{label}: the check character of the identity code is wrong")))
+        value = F.when(pseudonym, s).otherwise(pseudonymise_col(s, key)) if key else s
+        return value, checks
+    t = s
+    if spec.codes:
+        code_map = F.create_map(*[F.lit(x) for kv in spec.codes.items() for x in kv])
+        t = F.try_element_at(code_map, s)
+        checks.append(("unknown_code", s.isNotNull() & ~F.map_contains_key(code_map, s),
+                       F.concat(F.lit(f"{label}: code "), _show(s), F.lit(" is not in the code list"))))
+    if spec.pattern:
+        checks.append(("pattern_mismatch", s.isNotNull() & ~s.rlike(spec.pattern),
+                       F.concat(F.lit(f"{label}: value "), _show(s), F.lit(f" does not match {spec.pattern}"))))
+    if typed_source:
+        value = raw.try_cast(target)
+        checks.append(("wrong_type", raw.isNotNull() & value.isNull(),
+                       F.concat(F.lit(f"{label}: not a valid {spec.type}: "), _show(raw))))
+    elif spec.type in ("int", "long", "double"):
+        text = F.regexp_replace(t, ",", ".") if spec.decimal == "," else t
+        value = text.try_cast(target)
+        bad = value.isNull() | (F.isnan(value) if spec.type == "double" else F.lit(False))
+        checks.append(("wrong_type", t.isNotNull() & bad,
+                       F.concat(F.lit(f"{label}: not a valid {spec.type}: "), _show(t))))
+    elif spec.type == "date":
+        fmt = spec.format or DEFAULT_DATE_FORMAT
+        value = F.try_to_date(t, fmt)
+        checks.append(("invalid_date", t.isNotNull() & value.isNull(),
+                       F.concat(F.lit(f"{label}: not a valid date in format {fmt}: "), _show(t))))
+    else:
+        value = t
+    if spec.scale is not None:
+        value = value * F.lit(spec.scale)
+    if spec.min is not None or spec.max is not None:
+        rule = "date_out_of_range" if spec.type == "date" else "out_of_range"
+        lo = None if spec.min is None else (F.lit(spec.min).cast("date") if spec.type == "date" else F.lit(spec.min))
+        hi = None if spec.max is None else (F.lit(spec.max).cast("date") if spec.type == "date" else F.lit(spec.max))
+        cond = F.lit(False)
+        if lo is not None:
+            cond = cond | (value < lo)
+        if hi is not None:
+            cond = cond | (value > hi)
+        checks.append((rule, value.isNotNull() & cond,
+                       F.concat(F.lit(f"{label}: "), _show(value),
+                                F.lit(f" is outside [{spec.min if spec.min is not None else ''}, "
+                                      f"{spec.max if spec.max is not None else ''}]"))))
+    final = value.try_cast(canonical_type) if canonical_type != target else value
+    if canonical_type != target:
+        checks.append(("wrong_type", value.isNotNull() & final.isNull(),
+                       F.concat(F.lit(f"{label}: does not fit {canonical_type}: "), _show(value))))
+    return final, checks
+
+
+def _raw_record(contract: Contract, native: list[str], key: str | None) -> Column:
+    person_sources = {c.source for c in contract.person_columns if c.source}
+
+    def field(c: str) -> Column:
+        v = _native(c).cast("string")
+        if c in person_sources and key:
+            return pseudonymise_col(v, key)
+        if c in person_sources:
+            return F.when(v.isNotNull(), F.lit(MASK))
+        return v
+
+    if contract.files.format == "csv":
+        record = F.concat_ws(contract.files.delimiter, *[F.coalesce(field(c), F.lit("")) for c in native])
+    else:
+        record = F.to_json(F.struct(*[field(c).alias(c) for c in native]))
+    return mask_codes(F.when(F.col("_read_rule").isNotNull(), F.col("_line")).otherwise(record))
+
+
+def validate(df: DataFrame, contract: Contract, key: str | None) -> DataFrame:
+    """Canonical columns plus ``source_file, source_row, rule, reason, raw_record``.
+
+    ``df`` is a reader's output (see :mod:`lea_spark.ingest.readers`); ``key`` is the
+    pseudonymisation key (required when the contract has ``person_code`` columns).
+    """
+    if contract.person_columns and not key:
+        raise ContractError(f"{contract.path}: person_code columns need the pseudonymisation key")
+    native = [c for c in df.columns if c not in ("source_file", "source_row", "_line", "_read_rule", "_read_reason")]
+    df = normalise(df, native)
+    canonical = schema_of(contract.canonical_table)
+    values: list[Column] = []
+    checks: list[tuple[str, Column, Column]] = []
+    for spec in contract.columns:
+        raw, dtype = _raw_value(df, contract, spec)
+        ctype = canonical[spec.name].dataType.simpleString()
+        value, col_checks = column_checks(spec, raw, dtype, ctype, key)
+        values.append(value.alias(spec.name))
+        checks.extend(col_checks)
+    order = {r: i for i, r in enumerate(RULE_ORDER)}
+    checks.sort(key=lambda c: order[c[0]])  # stable: columns keep their order within a rule
+    outcome = F.when(F.col("_read_rule").isNotNull(),
+                     F.struct(F.col("_read_rule").alias("rule"), F.col("_read_reason").alias("reason")))
+    for rule, cond, reason in checks:
+        outcome = outcome.when(cond, F.struct(F.lit(rule).alias("rule"), reason.alias("reason")))
+    checked = df.select(
+        "source_file", "source_row",
+        outcome.alias("_outcome"),
+        _raw_record(contract, native, key).alias("raw_record"),
+        *values,
+    )
+    keys = list(contract.key)
+    w = Window.partitionBy(F.col("_outcome").isNull(), *keys).orderBy("source_file", "source_row")
+    first_seen = F.first(F.concat(F.col("source_file"), F.lit(" line "), F.col("source_row").cast("string"))).over(w)
+    is_dup = F.col("_outcome").isNull() & (F.row_number().over(w) > 1)
+    return checked.select(
+        "source_file", "source_row",
+        F.when(is_dup, F.lit("duplicate_key")).otherwise(F.col("_outcome.rule")).alias("rule"),
+        F.when(is_dup, F.concat(F.lit(f"duplicate of key ({', '.join(keys)}): first seen at "), first_seen))
+        .otherwise(F.col("_outcome.reason")).alias("reason"),
+        "raw_record",
+        *[spec.name for spec in contract.columns],
+    )
+
+
+def accepted_rows(validated: DataFrame, table: str, ingested_at, run_id: str) -> DataFrame:
+    """The rows without a rule, as ``bronze.<table>`` (canonical columns + ingest metadata)."""
+    schema = schema_of(table)
+    return validated.where(F.col("rule").isNull()).select(
+        *[F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields],
+        F.col("source_file"), F.col("source_row").cast("long").alias("source_row"),
+        F.lit(ingested_at).cast(INGESTED_AT_TYPE).alias("ingested_at"), F.lit(run_id).alias("ingest_run_id"),
+    )
+
+
+def quarantined_rows(validated: DataFrame, register: str, ingested_at, run_id: str) -> DataFrame:
+    """The rows with a rule, as ``bronze.quarantine``."""
+    return validated.where(F.col("rule").isNotNull()).select(
+        F.lit(register).alias("register"), "source_file", F.col("source_row").cast("long").alias("source_row"),
+        "rule", "reason", "raw_record",
+        F.lit(ingested_at).cast(INGESTED_AT_TYPE).alias("ingested_at"), F.lit(run_id).alias("ingest_run_id"),
+    )
+
+
+def rule_counts(validated: DataFrame, register: str) -> DataFrame:
+    """Rows per (register, source_file, rule); rule null = accepted. Small: files x rules."""
+    return validated.groupBy("source_file", "rule").count().select(
+        F.lit(register).alias("register"), "source_file", "rule", F.col("count").alias("rows"))

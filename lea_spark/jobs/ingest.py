@@ -1,0 +1,148 @@
+"""Read every register extract through its contract into bronze Delta tables, with quarantine and row accounting.
+
+Steps: load and validate the contracts (``ingest.contracts``), find each register's files
+under ``paths.raw`` and check their columns (a missing file or column fails the run before
+anything is written), read and validate each register, then write every
+``bronze.<table>`` once (the union of the registers that feed it), ``bronze.quarantine``
+and ``bronze.ingest_accounting``. Identity codes are pseudonymised with the key in the
+environment variable named by ``ingest.pseudonym_key_env``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import uuid
+from functools import reduce
+from pathlib import Path
+
+from lea_spark.canonical import BRONZE_SCHEMAS, INGEST_METADATA, QUARANTINE_SCHEMA
+from lea_spark.config import Config, ConfigError, secret
+from lea_spark.progress import step
+
+JOB = "ingest"
+log = logging.getLogger("lea")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--raw", default=None, help="raw directory to read (default: paths.raw)")
+    parser.add_argument("--contracts", default=None, help="directory of register contracts (default: ingest.contracts)")
+
+
+def contracts_dir(cfg: Config, override: str | None = None) -> Path:
+    value = override or cfg["ingest.contracts"]
+    p = Path(os.path.expandvars(str(value))).expanduser()
+    return p if p.is_absolute() else (cfg.project_root / p).resolve()
+
+
+def _ntz(ddl: str) -> str:
+    from lea_spark.ingest.validate import INGESTED_AT_TYPE
+
+    return ddl.replace("ingested_at timestamp", f"ingested_at {INGESTED_AT_TYPE}")
+
+
+def pseudonym_key(cfg: Config, contracts) -> str | None:
+    """The pseudonymisation key, required when any contract has identity-code columns."""
+    needing = [c.register for c in contracts if c.person_columns]
+    if not needing:
+        return None
+    name = cfg["ingest.pseudonym_key_env"]
+    try:
+        return secret(name)
+    except ConfigError:
+        raise ConfigError(
+            f"refusing to ingest: registers {needing} carry personal identity codes, which are replaced by a "
+            f"keyed hash, but the key environment variable {name} is not set. Export {name} (the same key "
+            "for every run, kept outside the repository) and run again."
+        ) from None
+
+
+def run(cfg: Config, args) -> dict:
+    from pyspark import StorageLevel
+    from pyspark.sql.types import StructType
+
+    from lea_spark.ingest import accounting_rows, load_contracts
+    from lea_spark.ingest.accounting import ACCOUNTING_SCHEMA, AccountingError
+    from lea_spark.ingest.readers import native_columns, read_register, resolve_files, unclaimed_files
+    from lea_spark.ingest.validate import accepted_rows, quarantined_rows, rule_counts, validate
+    from lea_spark.lake import write_table
+    from lea_spark.session import get_spark
+
+    raw_dir = Path(getattr(args, "raw", None) or cfg.path("raw")).resolve()
+    with step(JOB, "contracts") as s:
+        contracts = load_contracts(contracts_dir(cfg, getattr(args, "contracts", None)))
+        key = pseudonym_key(cfg, contracts)
+        plan = []
+        claimed: dict[str, str] = {}
+        for c in contracts:
+            files = resolve_files(c, raw_dir)
+            for f in files:
+                if f in claimed:
+                    raise ConfigError(f"file {f} matches the contracts of both {claimed[f]} and {c.register}")
+                claimed[f] = c.register
+            plan.append((c, files, native_columns(c, raw_dir, files)))
+        s.rows_out = len(claimed)
+        s.note = f"{len(contracts)} registers, {len(claimed)} files"
+    stray = unclaimed_files(raw_dir, set(claimed))
+    if stray:
+        log.warning("[%s] %d file(s) under %s match no contract and are not read: %s", JOB, len(stray), raw_dir,
+                    ", ".join(stray[:10]) + (" ..." if len(stray) > 10 else ""))
+
+    spark = get_spark(cfg)
+    run_id = uuid.uuid4().hex
+    ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    validated = {}
+    try:
+        counts = []
+        for c, files, columns in plan:
+            with step(JOB, f"read + validate {c.register}") as s:
+                v = validate(read_register(spark, c, raw_dir, files, columns), c, key)
+                v = v.persist(StorageLevel.MEMORY_AND_DISK)
+                validated[c.register] = (c, v)
+                rows = [(r["register"], r["source_file"], r["rule"], r["rows"])
+                        for r in rule_counts(v, c.register).collect()]
+                counts.extend(rows)
+                s.rows_in = sum(r[3] for r in rows)
+                s.rows_out = sum(r[3] for r in rows if r[2] is None)
+        tables: dict[str, int] = {}
+        for table in BRONZE_SCHEMAS:
+            feeders = [(c, v) for c, v in validated.values() if c.canonical_table == table]
+            with step(JOB, f"write bronze.{table}") as s:
+                if feeders:
+                    df = reduce(lambda a, b: a.unionByName(b),
+                                [accepted_rows(v, table, ingested_at, run_id) for _, v in feeders])
+                else:
+                    log.warning("[%s] no contract feeds bronze.%s; writing it empty", JOB, table)
+                    df = spark.createDataFrame([], StructType.fromDDL(BRONZE_SCHEMAS[table] + ", " + _ntz(INGEST_METADATA)))
+                result = write_table(cfg, df, f"bronze.{table}", mode="overwrite")
+                tables[table] = result.rows
+                s.rows_out = result.rows
+        with step(JOB, "write bronze.quarantine") as s:
+            quarantine = reduce(lambda a, b: a.unionByName(b),
+                                [quarantined_rows(v, c.register, ingested_at, run_id) for c, v in validated.values()],
+                                spark.createDataFrame([], StructType.fromDDL(_ntz(QUARANTINE_SCHEMA))))
+            q = write_table(cfg, quarantine, "bronze.quarantine", mode="overwrite")
+            s.rows_out = q.rows
+        with step(JOB, "write bronze.ingest_accounting") as s:
+            rows = accounting_rows(counts, {c.register: files for c, files, _ in plan}, run_id)
+            read = sum(r[2] for r in {(r[0], r[1]): r for r in rows}.values())
+            accepted = sum(r[3] for r in {(r[0], r[1]): r for r in rows}.values())
+            if accepted != sum(tables.values()) or read - accepted != q.rows:
+                raise AccountingError(
+                    f"row accounting does not balance: read {read}, accepted {accepted} but bronze holds "
+                    f"{sum(tables.values())}, quarantined {read - accepted} but bronze.quarantine holds {q.rows}")
+            acc = write_table(cfg, spark.createDataFrame(rows, ACCOUNTING_SCHEMA), "bronze.ingest_accounting",
+                              mode="overwrite")
+            s.rows_in, s.rows_out = read, acc.rows
+    finally:
+        for _, v in validated.values():
+            v.unpersist()
+    return {
+        "tables": ", ".join(f"bronze.{t}" for t in BRONZE_SCHEMAS) + ", bronze.quarantine, bronze.ingest_accounting",
+        "registers": len(plan),
+        "files": len(claimed),
+        "rows_read": read,
+        "rows_accepted": accepted,
+        "rows_quarantined": q.rows,
+        "run_id": run_id,
+    }
