@@ -1,0 +1,210 @@
+"""Families on the reference date and the role of every member (``silver.families``,
+``silver.family_members``).
+
+Definitions (documented in ``docs/households.md``):
+
+* **Child**: a person alive on the reference date, aged 0-17, with a residence on it.
+* **Family**: all children of one dwelling together with their resident parents. Children of
+  one dwelling with different parents (a stepfamily, or a relative's child living with the
+  family) are one family. ``family_id`` = SHA-256 of the sorted child ids and the reference
+  date: stable for the same children and date, never equal to a person id.
+* **Resident parent**: a legal parent (see :mod:`.graph`) of a family child living in the
+  family's dwelling. **Step-parent**: a spouse or registered partner of a resident parent
+  living in the dwelling who is not a legal parent of a family child; also an adult
+  cohabitant (Statistics Finland's rule: the only unrelated adult of the dwelling, of the
+  other sex than a lone resident parent, at most 15 years apart in age).
+* **Distance parent**: a legal parent of a family child who does not live in the dwelling
+  (``is_alive`` false when deceased; ``distance_km`` null when alive without a residence).
+* **Grandparent**: a legal parent of a legal parent of a family child (resident or not, alive
+  or not). **Sibling at home / elsewhere**: a person with a legal parent in common with a
+  family child who is not a child of the family, living in the dwelling or not.
+* **Other adult**: anyone else living in the dwelling (``kinship`` says ``aunt_uncle`` for a
+  sibling of a child's parent, else ``none``).
+* **Structure**: ``single_parent`` (one resident parent or step-parent), ``two_parent``
+  (two resident parents who are both parents of every child), ``blended`` (two or more
+  parents/step-parents and some child is not the child of all of them), ``relative_carer``
+  (no resident parent, but a grandparent, adult sibling, aunt or uncle in the dwelling),
+  ``independent_minor`` (no parent or adult relative in the dwelling; the children's role
+  is then ``independent_minor``). ``is_same_sex_parents``: the two parents/step-parents of
+  the family are of the same sex (same-sex partnership or adoption).
+
+Each person has one role per family, the first that applies in the order child,
+resident_parent, step_parent, distance_parent, grandparent, sibling, other_adult.
+"""
+from __future__ import annotations
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from lea_spark.households.geo import haversine_km, locate
+from lea_spark.households.persons import quarantine_rows
+
+ROLES = ("child", "resident_parent", "step_parent", "distance_parent", "grandparent",
+         "sibling_at_home", "sibling_elsewhere", "other_adult", "independent_minor")
+STRUCTURES = ("two_parent", "blended", "single_parent", "relative_carer", "independent_minor")
+COHABIT_MAX_AGE_GAP = 15
+
+
+def family_children(persons: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(families skeleton keyed by dwelling, ``family_id, child_id`` pairs, quarantine rows)."""
+    minors = persons.filter(F.col("is_alive") & (F.col("age") >= 0) & (F.col("age") < 18))
+    homeless = minors.filter(F.col("dwelling_id").isNull())
+    kids = minors.filter(F.col("dwelling_id").isNotNull())
+    fam = kids.groupBy("dwelling_id").agg(
+        F.sha2(F.concat_ws("|", F.array_sort(F.collect_list("person_id")), F.lit(ref_date)), 256).alias("family_id"),
+        F.count(F.lit(1)).cast("int").alias("n_children"),
+        F.max("municipality_code").alias("municipality_code"),
+        F.max("postal_code").alias("postal_code"),
+    )
+    pairs = kids.select(F.col("person_id").alias("child_id"), "dwelling_id").join(
+        fam.select("dwelling_id", "family_id"), on="dwelling_id", how="inner").select("family_id", "child_id", "dwelling_id")
+    quarantine = quarantine_rows(
+        homeless, "child_without_residence",
+        F.lit("child under 18 alive on the reference date has no residence on it; not in any family"), "residences")
+    return fam, pairs, quarantine
+
+
+def _candidates(pairs: DataFrame, persons: DataFrame, legal: DataFrame, partners: DataFrame) -> DataFrame:
+    """``family_id, person_id, role, kinship, priority`` - possibly several per person."""
+    p = persons.select("person_id", F.col("dwelling_id").alias("p_dwelling"), "is_alive")
+    cp = (
+        pairs.join(legal, on="child_id", how="inner")
+        .join(p.withColumnRenamed("person_id", "parent_id"), on="parent_id", how="inner")
+        .withColumn("is_res", F.col("is_alive") & (F.col("p_dwelling") == F.col("dwelling_id")))
+    )
+    parents = cp.select("family_id", "parent_id", "dwelling_id", "is_res").dropDuplicates(["family_id", "parent_id"])
+
+    def cand(df: DataFrame, pid: str, role: str, kinship: str, prio: int) -> DataFrame:
+        return df.select("family_id", F.col(pid).alias("person_id"), F.lit(role).alias("role"),
+                         F.lit(kinship).alias("kinship"), F.lit(prio).alias("priority"))
+
+    resident_parents = cp.filter("is_res").select("family_id", "parent_id", "dwelling_id").dropDuplicates()
+    step = (
+        resident_parents.join(partners.withColumnRenamed("person_id", "parent_id"), on="parent_id", how="inner")
+        .join(p.withColumnRenamed("person_id", "partner_id"), on="partner_id", how="inner")
+        .filter(F.col("is_alive") & (F.col("p_dwelling") == F.col("dwelling_id")))
+    )
+    grand = parents.join(legal.select(F.col("child_id").alias("parent_id"), F.col("parent_id").alias("gp_id")),
+                         on="parent_id", how="inner")
+    sib = (
+        pairs.join(legal, on="child_id", how="inner").select("family_id", "parent_id")
+        .join(legal.select(F.col("child_id").alias("sib_id"), "parent_id"), on="parent_id", how="inner")
+    )
+    # Siblings of a child's parent (aunts and uncles): share a parent (the grandparent).
+    aunt = (
+        grand.select("family_id", "parent_id", "gp_id")
+        .join(legal.select(F.col("parent_id").alias("gp_id"), F.col("child_id").alias("au_id")), on="gp_id", how="inner")
+        .filter(F.col("au_id") != F.col("parent_id"))
+    )
+    residents = pairs.select("family_id", "dwelling_id").dropDuplicates().join(
+        persons.filter(F.col("dwelling_id").isNotNull()).select("person_id", F.col("dwelling_id")),
+        on="dwelling_id", how="inner")
+    return (
+        cand(pairs, "child_id", "child", "child", 0)
+        .unionByName(cand(resident_parents, "parent_id", "resident_parent", "parent", 1))
+        .unionByName(cand(step, "partner_id", "step_parent", "step_parent", 2))
+        .unionByName(cand(parents.filter(~F.col("is_res")), "parent_id", "distance_parent", "parent", 3))
+        .unionByName(cand(grand, "gp_id", "grandparent", "grandparent", 4))
+        .unionByName(cand(sib, "sib_id", "sibling", "sibling", 5))
+        .unionByName(cand(aunt, "au_id", "other_adult", "aunt_uncle", 6))
+        .unionByName(cand(residents, "person_id", "other_adult", "none", 7))
+    )
+
+
+def _cohabitants(members: DataFrame) -> DataFrame:
+    """Promote to ``step_parent`` the unrelated adult cohabitant of a lone resident parent."""
+    fam = members.groupBy("family_id").agg(
+        F.sum((F.col("role") == "resident_parent").cast("int")).alias("_n_rp"),
+        F.sum((F.col("role") == "step_parent").cast("int")).alias("_n_sp"),
+        F.max(F.when(F.col("role") == "resident_parent", F.col("sex"))).alias("_rp_sex"),
+        F.max(F.when(F.col("role") == "resident_parent", F.col("age"))).alias("_rp_age"),
+    )
+    cand = (
+        members.join(fam, on="family_id", how="inner")
+        .withColumn("_is_cand", (F.col("_n_rp") == 1) & (F.col("_n_sp") == 0) & (F.col("role") == "other_adult")
+                    & (F.col("kinship") == "none") & (F.col("age") >= 18) & (F.col("sex") != F.col("_rp_sex"))
+                    & (F.abs(F.col("age") - F.col("_rp_age")) <= COHABIT_MAX_AGE_GAP))
+    )
+    w = Window.partitionBy("family_id")
+    cand = cand.withColumn("_n_adults", F.sum(((F.col("role") == "other_adult") & (F.col("age") >= 18)).cast("int")).over(w))
+    promote = F.col("_is_cand") & (F.col("_n_adults") == 1)
+    return cand.withColumn("role", F.when(promote, F.lit("step_parent")).otherwise(F.col("role"))).withColumn(
+        "kinship", F.when(promote, F.lit("cohabitant")).otherwise(F.col("kinship"))
+    ).drop("_n_rp", "_n_sp", "_rp_sex", "_rp_age", "_is_cand", "_n_adults")
+
+
+def build_families(persons: DataFrame, legal: DataFrame, partners: DataFrame, points: DataFrame,
+                   municipalities: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(``silver.families``, ``silver.family_members``, quarantine rows)."""
+    fam, pairs, quarantine = family_children(persons, ref_date)
+    cands = _candidates(pairs, persons, legal, partners)
+    w = Window.partitionBy("family_id", "person_id").orderBy("priority")
+    chosen = cands.withColumn("_r", F.row_number().over(w)).filter(F.col("_r") == 1).drop("_r", "priority")
+    located = locate(persons.select("person_id", "dwelling_id", "postal_code", "municipality_code", "is_alive",
+                                    "sex", "age"), points, municipalities, prefix="p_")
+    fam_loc = locate(fam, points, municipalities, prefix="f_").select(
+        "family_id", F.col("dwelling_id").alias("f_dwelling"), "f_lat", "f_lon")
+    m = (
+        chosen.join(located, on="person_id", how="inner").join(fam_loc, on="family_id", how="inner")
+        .withColumn("is_resident", F.col("is_alive") & F.coalesce(F.col("dwelling_id") == F.col("f_dwelling"), F.lit(False)))
+        .withColumn("role", F.when(F.col("role") == "sibling",
+                                   F.when(F.col("is_resident"), F.lit("sibling_at_home")).otherwise(F.lit("sibling_elsewhere")))
+                    .otherwise(F.col("role")))
+        # Relatives outside the dwelling who are not parents, grandparents or siblings are not members.
+        .filter(F.col("is_resident") | F.col("role").isin("distance_parent", "grandparent", "sibling_elsewhere"))
+    )
+    m = _cohabitants(m)
+    m = m.withColumn(
+        "distance_km",
+        F.when(F.col("is_resident"), F.lit(0.0)).when(
+            F.col("is_alive"), haversine_km(F.col("f_lat"), F.col("f_lon"), F.col("p_lat"), F.col("p_lon"))),
+    )
+    stats = m.groupBy("family_id").agg(
+        F.sum((F.col("role") == "resident_parent").cast("int")).alias("n_resident_parents"),
+        F.sum((F.col("role") == "step_parent").cast("int")).alias("n_step_parents"),
+        F.sum(((F.col("role") == "distance_parent") & F.col("is_alive")).cast("int")).alias("n_distance_parents"),
+        F.max((F.col("is_resident") & F.col("kinship").isin("grandparent", "sibling", "aunt_uncle")
+               & (F.col("age") >= 18)).cast("int")).alias("_has_relative"),
+        F.count_distinct(F.when(F.col("role").isin("resident_parent", "step_parent"), F.col("sex"))).alias("_n_sexes"),
+    )
+    own = _own_resident_parents(pairs, legal, m)
+    structure = (
+        F.when(F.col("n_resident_parents") == 0,
+               F.when(F.col("_has_relative") == 1, F.lit("relative_carer")).otherwise(F.lit("independent_minor")))
+        .when(F.col("n_resident_parents") + F.col("n_step_parents") == 1, F.lit("single_parent"))
+        .when((F.col("n_resident_parents") == 2) & (F.col("n_step_parents") == 0) & (F.col("_min_own") == 2),
+              F.lit("two_parent"))
+        .otherwise(F.lit("blended"))
+    )
+    families = (
+        fam.join(stats, on="family_id", how="inner").join(own, on="family_id", how="inner")
+        .withColumn("structure", structure)
+        .withColumn("is_same_sex_parents",
+                    (F.col("n_resident_parents") + F.col("n_step_parents") == 2) & (F.col("_n_sexes") == 1))
+        .select(
+            "family_id", F.lit(ref_date).cast("date").alias("reference_date"), "municipality_code", "postal_code",
+            "dwelling_id", "structure", "n_children", "n_resident_parents", "n_step_parents", "n_distance_parents",
+            "is_same_sex_parents", "n_children_without_resident_parent",
+        )
+    )
+    members = (
+        m.join(families.select("family_id", "structure"), on="family_id", how="inner")
+        .withColumn("role", F.when((F.col("role") == "child") & (F.col("structure") == "independent_minor"),
+                                   F.lit("independent_minor")).otherwise(F.col("role")))
+        .select("family_id", "person_id", "role", "is_resident", "distance_km", "kinship", "is_alive")
+    )
+    return families, members, quarantine
+
+
+def _own_resident_parents(pairs: DataFrame, legal: DataFrame, members: DataFrame) -> DataFrame:
+    """Per family: the fewest own resident parents any child has, and how many children have none."""
+    rp = members.filter(F.col("role") == "resident_parent").select("family_id", F.col("person_id").alias("parent_id"))
+    per_child = (
+        pairs.join(legal, on="child_id", how="left")
+        .join(rp.withColumn("_rp", F.lit(1)), on=["family_id", "parent_id"], how="left")
+        .groupBy("family_id", "child_id").agg(F.coalesce(F.sum("_rp"), F.lit(0)).alias("_own"))
+    )
+    return per_child.groupBy("family_id").agg(
+        F.min("_own").alias("_min_own"),
+        F.sum((F.col("_own") == 0).cast("int")).alias("n_children_without_resident_parent"),
+    )

@@ -1,0 +1,87 @@
+"""Build families with children on the reference date: bronze population tables -> silver.
+
+Writes ``silver.persons``, ``silver.household_vertices``, ``silver.household_edges``,
+``silver.families``, ``silver.family_members`` and ``silver.household_quarantine`` (rows of
+the inputs that could not be used, each with a rule and a reason).
+"""
+from __future__ import annotations
+
+from lea_spark.config import Config
+from lea_spark.households import assert_unique
+from lea_spark.households.families import build_families
+from lea_spark.households.geo import municipality_points, postal_points
+from lea_spark.households.graph import build_edges, build_vertices, checked_relations, legal_parents, partnerships_on
+from lea_spark.households.persons import build_persons
+from lea_spark.lake import read_table, write_table
+from lea_spark.progress import step
+from lea_spark.session import get_spark
+
+JOB = "households"
+POSTAL_FILE = "postal_areas_2025.csv"
+MUNICIPALITY_FILE = "municipalities_2025.csv"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--reference-date", default=None,
+                        help="families as of this day (default project.reference_date)")
+
+
+def read_geography(spark, cfg: Config):
+    """(postal areas, municipalities) from ``paths.geo``, every column a string."""
+    geo = cfg.path("geo")
+    for name in (POSTAL_FILE, MUNICIPALITY_FILE):
+        if not (geo / name).is_file():
+            raise FileNotFoundError(f"geography file {geo / name} not found (paths.geo = {cfg['paths.geo']})")
+    read = spark.read.option("header", True).option("inferSchema", False).option("encoding", "UTF-8")
+    return read.csv(str(geo / POSTAL_FILE)), read.csv(str(geo / MUNICIPALITY_FILE))
+
+
+def run(cfg: Config, args) -> dict:
+    from pyspark.sql import functions as F
+
+    ref_date = getattr(args, "reference_date", None) or cfg["project.reference_date"]
+    spark = get_spark(cfg)
+    with step(JOB, "read bronze and geography"):
+        bronze = {t: read_table(spark, cfg, f"bronze.{t}") for t in ("persons", "relations", "partnerships", "residences")}
+        postal_areas, municipalities = read_geography(spark, cfg)
+        postal_areas, municipalities = postal_areas.cache(), municipalities.cache()
+    with step(JOB, "check keys"):
+        assert_unique(bronze["persons"], ["person_id"], "bronze.persons")
+    with step(JOB, "silver.persons") as s:
+        persons, q_res = build_persons(bronze["persons"], bronze["residences"], ref_date)
+        r = write_table(cfg, persons, "silver.persons")
+        s.rows_out = r.rows
+    persons = read_table(spark, cfg, "silver.persons")
+    ref = F.lit(ref_date).cast("date")
+    rel, q_rel = checked_relations(bronze["relations"], bronze["persons"])
+    legal = legal_parents(rel)
+    partners = partnerships_on(bronze["partnerships"], ref)
+    with step(JOB, "silver.household_vertices") as s:
+        s.rows_out = write_table(cfg, build_vertices(persons), "silver.household_vertices").rows
+    with step(JOB, "silver.household_edges") as s:
+        edges = build_edges(rel, partners, persons, int(cfg["households.max_coresident_edges_dwelling"]))
+        s.rows_out = write_table(cfg, edges, "silver.household_edges").rows
+    points = postal_points(postal_areas, municipalities)
+    families, members, q_fam = build_families(persons, legal, partners, points, municipalities, ref_date)
+    with step(JOB, "silver.family_members") as s:
+        rm = write_table(cfg, members, "silver.family_members")
+        s.rows_out = rm.rows
+    with step(JOB, "silver.families") as s:
+        counties = municipality_points(municipalities).select("municipality_code", "wellbeing_county_code")
+        families = families.join(F.broadcast(counties), on="municipality_code", how="left").select(
+            "family_id", "reference_date", "municipality_code", "postal_code", "wellbeing_county_code",
+            *[c for c in families.columns if c not in ("family_id", "reference_date", "municipality_code", "postal_code")],
+        )
+        rf = write_table(cfg, families, "silver.families")
+        s.rows_out = rf.rows
+    with step(JOB, "silver.household_quarantine") as s:
+        rq = write_table(cfg, q_res.unionByName(q_rel).unionByName(q_fam), "silver.household_quarantine")
+        s.rows_out = rq.rows
+    return {
+        "tables": "silver.persons, silver.household_vertices, silver.household_edges, silver.families, "
+                  "silver.family_members, silver.household_quarantine",
+        "reference_date": ref_date,
+        "families": rf.rows,
+        "family_members": rm.rows,
+        "quarantined": rq.rows,
+    }
