@@ -1,0 +1,193 @@
+"""`lea ingest` end to end on tiny hand-built extracts (see tests/test_ingest_data.py)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+import pytest
+
+from lea_spark.identity import pseudonymise
+from lea_spark.ingest.readers import csv_lines
+from lea_spark.lake import read_table
+from tests import test_ingest_data as data
+from tests.conftest import make_cfg
+
+ARGS = argparse.Namespace(raw=None, contracts=None)
+
+
+@pytest.fixture(scope="module")
+def ingested(spark, tmp_path_factory):
+    """One ingest run over the three tiny registers; returns (cfg, expected rules, summary)."""
+    base = tmp_path_factory.mktemp("ingest")
+    expected = data.write_raw(base / "raw")
+    data.write_contracts(base / "contracts")
+    cfg = make_cfg(base, **{"ingest.contracts": str(base / "contracts")})
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LEA_PSEUDONYM_KEY", data.KEY)
+    from lea_spark.jobs import ingest
+
+    try:
+        summary = ingest.run(cfg, ARGS)
+    finally:
+        mp.undo()
+    return cfg, expected, summary
+
+
+def _rows(spark, cfg, table, *cols):
+    return sorted(tuple(r) for r in read_table(spark, cfg, table).select(*cols).collect())
+
+
+def test_every_faulty_row_is_quarantined_with_its_rule(spark, ingested):
+    cfg, expected, _ = ingested
+    got = {(f, n): rule for f, n, rule in _rows(spark, cfg, "bronze.quarantine", "source_file", "source_row", "rule")}
+    assert got == {k: v for k, v in expected.items() if v is not None}
+    registers = {r for (r,) in _rows(spark, cfg, "bronze.quarantine", "register")}
+    assert registers == {"dvv_persons", "kela_toimeentulotuki", "etk_elakkeet"}
+
+
+def test_accepted_rows_carry_source_reference_and_run_metadata(spark, ingested):
+    cfg, expected, summary = ingested
+    accepted = {k for k, v in expected.items() if v is None}
+    got = set()
+    for table in ("persons", "social_assistance", "pensions"):
+        df = read_table(spark, cfg, f"bronze.{table}")
+        for r in df.select("source_file", "source_row", "ingest_run_id", "ingested_at").collect():
+            got.add((r.source_file, r.source_row))
+            assert r.ingest_run_id == summary["run_id"]
+            assert isinstance(r.ingested_at, dt.datetime)
+    assert got == accepted
+    assert summary["rows_read"] == len(expected) == 34
+    assert summary["rows_accepted"] == len(accepted) == 10
+    assert summary["rows_quarantined"] == 24
+
+
+def test_bronze_values_are_typed_mapped_and_pseudonymised(spark, ingested):
+    cfg, _, _ = ingested
+    h = lambda code: pseudonymise(code, data.KEY)  # noqa: E731
+    assert _rows(spark, cfg, "bronze.persons", "person_id", "birth_date", "death_date", "sex", "language",
+                 "country_of_birth") == sorted([
+        (h(data.P1), dt.date(1980, 1, 1), None, "1", "fi", "246"),
+        (h(data.P2), dt.date(1985, 6, 15), dt.date(2021, 3, 1), "2", "sv", "246"),
+        (data.PSEUDO, dt.date(2000, 1, 1), None, "2", "ru", "643"),
+        (h(data.P4), dt.date(2015, 12, 31), None, "2", "fi", None),
+    ])
+    assert _rows(spark, cfg, "bronze.social_assistance", "person_id", "benefit_month", "amount_eur",
+                 "household_children") == sorted([
+        (h(data.P1), dt.date(2022, 1, 1), 450.0, 2),
+        (h(data.P2), dt.date(2022, 1, 1), 120.5, 0),
+        (h(data.P3), dt.date(2022, 4, 1), 2.5, 1),
+        (h(data.P1), dt.date(2022, 2, 1), 300.0, 3),
+    ])
+    assert _rows(spark, cfg, "bronze.pensions", "person_id", "pension_type", "start_date", "end_date") == sorted([
+        (h(data.P1), "0", dt.date(2019, 1, 1), dt.date(2021, 12, 31)),
+        (h(data.P2), "0K", dt.date(2020, 5, 1), None),
+    ])
+    # Tables no contract feeds exist, empty, with the canonical columns plus metadata.
+    relations = read_table(spark, cfg, "bronze.relations")
+    assert relations.columns == ["person_id", "relative_id", "relation_type", "source_file", "source_row",
+                                 "ingested_at", "ingest_run_id"]
+    assert relations.count() == 0
+
+
+def test_accounting_is_exact_per_file_and_rule(spark, ingested):
+    cfg, expected, _ = ingested
+    rows = _rows(spark, cfg, "bronze.ingest_accounting", "register", "source_file", "rows_read", "rows_accepted",
+                 "rows_quarantined", "rule", "rows_by_rule")
+    want = []
+    registers = {"dvv": "dvv_persons", "kela": "kela_toimeentulotuki", "etk": "etk_elakkeet"}
+    for f in sorted({f for f, _ in expected}):
+        rules = [v for (g, _), v in expected.items() if g == f]
+        read, accepted = len(rules), rules.count(None)
+        for rule in sorted({r for r in rules if r}):
+            want.append((registers[f.split("/")[0]], f, read, accepted, read - accepted, rule, rules.count(rule)))
+    assert rows == sorted(want)
+    for f in {r[1] for r in rows}:
+        mine = [r for r in rows if r[1] == f]
+        assert mine[0][2] == mine[0][3] + mine[0][4] == mine[0][3] + sum(r[6] for r in mine)
+
+
+def test_no_raw_identity_code_leaves_ingest(spark, ingested):
+    cfg, _, _ = ingested
+    codes = [data.P1, data.P2, data.P3, data.P4, data.P5, data.BAD_CHECK]
+    texts = [" ".join(str(v) for v in r)
+             for r in read_table(spark, cfg, "bronze.quarantine").select("reason", "raw_record").collect()]
+    for table in ("persons", "social_assistance", "pensions"):
+        texts += [" ".join(str(v) for v in r) for r in read_table(spark, cfg, f"bronze.{table}").collect()]
+    assert texts
+    leaks = [t for t in texts for c in codes if c in t]
+    assert leaks == []
+    # The record of a good-shaped line keeps its other fields and the pseudonym of the code.
+    raw = {(r.source_file, r.source_row): r.raw_record
+           for r in read_table(spark, cfg, "bronze.quarantine").collect()}
+    assert raw[("dvv/2022_henkilot.txt", 11)] == f"{pseudonymise(data.P1, data.KEY)};19800101;;1;FI;246;Ähtäri"
+    assert raw[("dvv/2022_henkilot.txt", 10)] == "<id>;20120303;;1"
+
+
+def test_a_differently_named_extract_plugs_in_by_contract_only(spark, tmp_path, ingested):
+    """The same persons delivered as a '|' UTF-8 file with a header, English names, other
+    codes and dates: only a new contract is written, and bronze.persons gets the same rows.
+    Both registers feed bronze.persons in one run (union, one write)."""
+    base_cfg, _, _ = ingested
+    raw = tmp_path / "raw"
+    data.write_raw(raw)
+    (raw / "agency_x").mkdir()
+    sex = {"1": "M", "2": "F"}
+    lang = {"FI": "finnish", "SV": "swedish", "RU": "russian"}
+    lines = ["country|language|gender|date_of_death|date_of_birth|ssn"]
+    for line, rule in data.PERSON_LINES:
+        if rule is None:
+            code, born, died, s, language, country, _ = line.split(";")
+            fmt = lambda d: f"{d[6:8]}.{d[4:6]}.{d[0:4]}" if d else ""  # noqa: E731
+            lines.append("|".join([country, lang[language], sex[s], fmt(died), fmt(born), code]))
+    (raw / "agency_x" / "people.dat").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    contracts = data.write_contracts(tmp_path / "contracts")
+    data.write_yaml(contracts / "agency_x_people.yaml", {
+        "register": "agency_x_people",
+        "canonical_table": "persons",
+        "files": {"pattern": "agency_x/people.dat", "format": "csv", "delimiter": "|", "encoding": "utf-8",
+                  "header": True},
+        "key": ["person_id"],
+        "columns": {
+            "person_id": {"source": "ssn", "type": "person_code"},
+            "birth_date": {"source": "date_of_birth", "type": "date", "format": "dd.MM.yyyy"},
+            "death_date": {"source": "date_of_death", "type": "date", "format": "dd.MM.yyyy", "nullable": True},
+            "sex": {"source": "gender", "type": "string", "codes": {"M": "1", "F": "2"}},
+            "language": {"source": "language", "type": "string",
+                         "codes": {"finnish": "fi", "swedish": "sv", "russian": "ru"}},
+            "country_of_birth": {"expr": "nullif(country, '')", "type": "string", "nullable": True},
+        },
+    })
+    cfg = make_cfg(tmp_path, **{"ingest.contracts": str(contracts)})
+    from lea_spark.jobs import ingest
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LEA_PSEUDONYM_KEY", data.KEY)
+    try:
+        summary = ingest.run(cfg, ARGS)
+    finally:
+        mp.undo()
+    assert summary["registers"] == 4
+    cols = ["person_id", "birth_date", "death_date", "sex", "language", "country_of_birth"]
+    persons = read_table(spark, cfg, "bronze.persons")
+    new = sorted(tuple(r) for r in persons.where("source_file = 'agency_x/people.dat'").select(*cols).collect())
+    old = sorted(tuple(r) for r in persons.where("source_file != 'agency_x/people.dat'").select(*cols).collect())
+    assert new == old == _rows(spark, base_cfg, "bronze.persons", *cols)
+    acc = _rows(spark, cfg, "bronze.ingest_accounting", "register", "rows_read", "rows_accepted", "rule")
+    assert ("agency_x_people", 4, 4, None) in acc
+
+
+def test_csv_lines_numbers_physical_lines_and_checks_fields():
+    body = b'b,a\r\n2,1\r\n"x,y",3\r\n4\r\n5,6,7\r\n\xe4,8'
+    got = list(csv_lines(body, "utf-8", ",", True, ["a", "b"]))
+    assert [(n, rule, fields) for n, _, rule, _, fields in got] == [
+        (2, None, ["1", "2"]),
+        (3, None, ["3", "x,y"]),
+        (4, "truncated_line", None),
+        (5, "truncated_line", None),
+        (6, "bad_encoding", None),
+    ]
+    latin = list(csv_lines("\xe4;1\n\n".encode("latin-1"), "latin-1", ";", False, ["a", "b"]))
+    assert [(n, text, rule, fields) for n, text, rule, _, fields in latin] == [
+        (1, "ä;1", None, ["ä", "1"]),
+        (2, "", "truncated_line", None),
+    ]

@@ -1,0 +1,141 @@
+"""Clear errors: bad contracts, missing files, missing columns, missing key (no Spark needed)."""
+from __future__ import annotations
+
+import argparse
+import copy
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lea_spark.config import ConfigError
+from lea_spark.ingest import ContractError, IngestError, accounting_rows, load_contracts
+from tests import test_ingest_data as data
+from tests.conftest import make_cfg
+
+ARGS = argparse.Namespace(raw=None, contracts=None)
+
+
+def _contract(tmp_path, base: dict, edit) -> str:
+    c = copy.deepcopy(base)
+    edit(c)
+    path = data.write_yaml(tmp_path / "c" / "x.yaml", c)
+    with pytest.raises(ContractError) as exc:
+        load_contracts(path.parent)
+    assert str(path) in str(exc.value)
+    return str(exc.value)
+
+
+def _drop(*keys):
+    def edit(c):
+        node = c
+        for k in keys[:-1]:
+            node = node[k]
+        del node[keys[-1]]
+    return edit
+
+
+def _set(value, *keys):
+    def edit(c):
+        node = c
+        for k in keys[:-1]:
+            node = node[k]
+        node[keys[-1]] = value
+    return edit
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_drop("key"), "key 'key': is missing"),
+    (_set(["nobody"], "key"), "key 'key': ['nobody'] are not columns of persons"),
+    (_drop("columns", "sex"), "key 'columns': canonical columns ['sex'] of persons are not given"),
+    (_set({"source": "X", "type": "string"}, "columns", "shoe_size"),
+     "key 'columns.shoe_size': is not a column of canonical table persons"),
+    (_set("money", "columns", "sex", "type"), "key 'columns.sex.type': must be one of"),
+    (_set("NOPE", "columns", "sex", "source"), "key 'columns.sex.source': native column 'NOPE' is not in files.columns"),
+    (_set("nope", "canonical_table"), "key 'canonical_table': 'nope' is not a canonical table"),
+    (_set("klingon-8", "files", "encoding"), "key 'files.encoding': unknown encoding 'klingon-8'"),
+    (_set("xml", "files", "format"), "key 'files.format': must be one of csv, parquet"),
+    (_drop("files", "columns"), "key 'files.columns': is missing"),
+    (_set("[", "columns", "country_of_birth", "pattern"), "key 'columns.country_of_birth.pattern': not a valid"),
+    (_set("yesterday", "columns", "birth_date", "min"), "key 'columns.birth_date.min': must be a date"),
+    (_set({"type": "string"}, "columns", "sex"), "key 'columns.sex': give exactly one of source, expr or value"),
+    (_set(1, "columns", "sex", "colour"), "key 'columns.sex.colour': unknown key"),
+    (_set("int", "columns", "birth_date", "type"), "key 'columns.birth_date.type': type int cannot feed"),
+])
+def test_contract_errors_name_file_and_key(tmp_path, edit, message):
+    assert message in _contract(tmp_path, data.PERSONS, edit)
+
+
+def test_duplicate_register_names_are_refused(tmp_path):
+    data.write_yaml(tmp_path / "a.yaml", data.PERSONS)
+    data.write_yaml(tmp_path / "b.yaml", data.PERSONS)
+    with pytest.raises(ContractError, match="'dvv_persons' is already used by"):
+        load_contracts(tmp_path)
+
+
+def _run(tmp_path, env_key=data.KEY, monkeypatch=None):
+    cfg = make_cfg(tmp_path, **{"ingest.contracts": str(tmp_path / "contracts")})
+    if env_key is None:
+        monkeypatch.delenv("LEA_PSEUDONYM_KEY", raising=False)
+    else:
+        monkeypatch.setenv("LEA_PSEUDONYM_KEY", env_key)
+    from lea_spark.jobs import ingest
+
+    return ingest.run(cfg, ARGS)
+
+
+def test_missing_files_fail_the_run_naming_register_and_pattern(tmp_path, monkeypatch):
+    data.write_raw(tmp_path / "raw")
+    data.write_contracts(tmp_path / "contracts")
+    for f in (tmp_path / "raw" / "kela").iterdir():
+        f.unlink()
+    with pytest.raises(IngestError) as exc:
+        _run(tmp_path, monkeypatch=monkeypatch)
+    assert "register kela_toimeentulotuki: no file matches files.pattern 'kela/toimeentulotuki_*.csv'" in str(exc.value)
+    assert not (tmp_path / "lakehouse").exists()
+
+
+def test_missing_csv_column_fails_naming_file_and_column(tmp_path, monkeypatch):
+    data.write_raw(tmp_path / "raw")
+    data.write_contracts(tmp_path / "contracts")
+    f = tmp_path / "raw" / "kela" / "toimeentulotuki_2.csv"
+    f.write_bytes(f.read_bytes().replace(b"lapsia,", b"lapset,", 1))
+    with pytest.raises(IngestError) as exc:
+        _run(tmp_path, monkeypatch=monkeypatch)
+    assert "file kela/toimeentulotuki_2.csv lacks column(s) ['lapsia']" in str(exc.value)
+
+
+def test_missing_parquet_column_fails_naming_file_and_column(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    data.write_raw(tmp_path / "raw")
+    data.write_contracts(tmp_path / "contracts")
+    f = tmp_path / "raw" / "etk" / "elakkeet_2022.parquet"
+    pq.write_table(pq.read_table(f).drop_columns(["alkamispv"]), f)
+    with pytest.raises(IngestError) as exc:
+        _run(tmp_path, monkeypatch=monkeypatch)
+    assert "register etk_elakkeet: file etk/elakkeet_2022.parquet lacks column(s) ['alkamispv']" in str(exc.value)
+
+
+def test_refuses_to_run_without_the_pseudonymisation_key(tmp_path, monkeypatch):
+    data.write_raw(tmp_path / "raw")
+    data.write_contracts(tmp_path / "contracts")
+    with pytest.raises(ConfigError) as exc:
+        _run(tmp_path, env_key=None, monkeypatch=monkeypatch)
+    assert "the key environment variable LEA_PSEUDONYM_KEY is not set" in str(exc.value)
+    assert "dvv_persons" in str(exc.value)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["f1", "f2", "f3"]),
+                          st.sampled_from([None, "wrong_type", "unknown_code"]), st.integers(0, 50)), max_size=20))
+def test_accounting_rows_balance(counts):
+    files = {"a": ["f1", "f2"], "b": ["f3"]}
+    counts = [c for c in counts if c[1] in files[c[0]]]
+    rows = accounting_rows(counts, files, "run")
+    for reg, names in files.items():
+        for f in names:
+            mine = [r for r in rows if r[0] == reg and r[1] == f]
+            assert mine, "every file read has an accounting row"
+            read, accepted, quarantined = mine[0][2:5]
+            assert read == accepted + quarantined == sum(c[3] for c in counts if c[:2] == (reg, f))
+            assert quarantined == sum(r[6] for r in mine)
