@@ -1,0 +1,149 @@
+"""Features of ``gold.family_features`` and the documented feature transform.
+
+Which columns are features
+    Every column except the key columns (:data:`KEY_COLUMNS`) is an indicator (a double;
+    integer columns are accepted and cast). When ``lea_spark.indicators.catalog`` exists,
+    its version is recorded as the feature-set version; the feature-set hash (the sorted
+    column names) is recorded in every case, so two runs are comparable exactly when their
+    hashes are equal.
+
+The transform (as in the UK Output Area Classification 2011/2021)
+    1. missing values (null or NaN) are replaced by the column's median over the training
+       families (approximate median, relative error 1e-4; the value is written into the
+       model) - an indicator that does not apply to a family (no distance parent, say);
+    2. ``asinh(x) = ln(x + sqrt(x^2 + 1))`` reduces the skew of counts, euros and days while
+       keeping zero at zero and being defined for negative values;
+    3. range standardisation to [0, 1] per column (``MinMaxScaler``), so that every indicator
+       weighs the same in the Euclidean distance of k-means. A constant column maps to 0.5.
+
+All three are Spark ML stages, so the fitted transform is saved inside the model.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+KEY_COLUMNS = (
+    "family_id",
+    "reference_period",
+    "reference_date",
+    "municipality_code",
+    "postal_code",
+    "wellbeing_county_code",
+)
+TRANSFORM = "median-impute+asinh+minmax"
+FEATURES_COL = "features"
+_NUMERIC = ("double", "float", "int", "bigint", "smallint", "tinyint", "decimal")
+
+
+class FeatureError(ValueError):
+    """The features table cannot be used for training (missing keys, bad columns)."""
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    columns: tuple[str, ...]
+    version: str
+    hash: str
+
+
+def feature_columns(schema) -> list[str]:
+    """The indicator columns of a ``gold.family_features`` schema, in table order.
+
+    Raises :class:`FeatureError` when a key column is missing or a non-key column is not
+    numeric (it would silently be left out otherwise).
+    """
+    names = [f.name for f in schema.fields]
+    missing = [k for k in ("family_id", "reference_period") if k not in names]
+    if missing:
+        raise FeatureError(f"gold.family_features lacks the key columns {missing}")
+    bad = [
+        f"{f.name} ({f.dataType.simpleString()})"
+        for f in schema.fields
+        if f.name not in KEY_COLUMNS and not f.dataType.simpleString().startswith(_NUMERIC)
+    ]
+    if bad:
+        raise FeatureError(f"non-numeric indicator columns in gold.family_features: {', '.join(bad)}")
+    cols = [n for n in names if n not in KEY_COLUMNS]
+    if len(cols) < 2:
+        raise FeatureError(f"gold.family_features has {len(cols)} indicator columns; at least 2 are needed")
+    return cols
+
+
+def feature_set(columns: list[str]) -> FeatureSet:
+    """The feature set with its version (the indicator catalog's, when it exists) and hash."""
+    digest = hashlib.sha256("\n".join(sorted(columns)).encode("utf-8")).hexdigest()[:12]
+    version = "uncatalogued"
+    try:
+        from lea_spark.indicators import catalog  # written with the indicators job
+    except ImportError:
+        catalog = None
+    if catalog is not None:
+        for attr in ("CATALOG_VERSION", "VERSION", "__version__"):
+            if hasattr(catalog, attr):
+                version = str(getattr(catalog, attr))
+                break
+        else:
+            version = "catalog"
+    return FeatureSet(tuple(columns), version, digest)
+
+
+def column_stats(df, columns: list[str]) -> dict:
+    """One aggregation pass: rows, and per column nulls/NaNs, min, max, mean, sd.
+
+    Returns ``{"rows": n, "columns": {name: {...}}}``. Raises :class:`FeatureError` for a
+    column that is entirely missing or holds an infinite value (asinh cannot make it finite).
+    """
+    from pyspark.sql import functions as F
+
+    aggs = [F.count(F.lit(1)).alias("__rows")]
+    for i, c in enumerate(columns):
+        col = F.col(f"`{c}`").cast("double")
+        valid = F.when(~F.isnan(col), col)
+        aggs += [
+            F.count(valid).alias(f"n{i}"),
+            F.min(valid).alias(f"lo{i}"),
+            F.max(valid).alias(f"hi{i}"),
+            F.avg(valid).alias(f"m{i}"),
+            F.stddev_pop(valid).alias(f"s{i}"),
+            F.percentile_approx(valid, 0.5, 10000).alias(f"q{i}"),
+        ]
+    row = df.agg(*aggs).first()
+    rows = int(row["__rows"])
+    out: dict = {"rows": rows, "columns": {}}
+    empty, infinite = [], []
+    for i, c in enumerate(columns):
+        n, lo, hi = row[f"n{i}"], row[f"lo{i}"], row[f"hi{i}"]
+        if rows and n == 0:
+            empty.append(c)
+        if lo is not None and (abs(lo) == float("inf") or abs(hi) == float("inf")):
+            infinite.append(c)
+        out["columns"][c] = {
+            "missing": rows - int(n), "min": lo, "max": hi,
+            "mean": row[f"m{i}"], "sd": row[f"s{i}"], "median": row[f"q{i}"],
+        }
+    if empty:
+        raise FeatureError(f"indicator columns with no value in any family: {empty}")
+    if infinite:
+        raise FeatureError(f"indicator columns with infinite values: {infinite}")
+    return out
+
+
+def transformed_name(column: str) -> str:
+    return f"__t_{column}"
+
+
+def preprocessing_stages(columns: list[str], medians: dict[str, float]) -> list:
+    """Unfitted Spark ML stages: impute -> asinh -> assemble -> range-standardise to ``features``."""
+    from pyspark.ml.feature import MinMaxScaler, SQLTransformer, VectorAssembler
+
+    exprs = ", ".join(
+        f"asinh(coalesce(nanvl(CAST(`{c}` AS DOUBLE), CAST(NULL AS DOUBLE)), CAST({float(medians[c])!r} AS DOUBLE)))"
+        f" AS `{transformed_name(c)}`"
+        for c in columns
+    )
+    return [
+        SQLTransformer(statement=f"SELECT *, {exprs} FROM __THIS__"),
+        VectorAssembler(inputCols=[transformed_name(c) for c in columns], outputCol="__raw_vector"),
+        MinMaxScaler(inputCol="__raw_vector", outputCol=FEATURES_COL),
+    ]

@@ -1,0 +1,272 @@
+"""Unit tests of lea_spark.ml: transform, clustering rules, metrics, names, truth, profiles."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+from lea_spark.ml import clustering, features, metrics, names, profiles, recovery
+from lea_spark.ml.synthetic import synthetic_features, to_spark
+
+
+# ---------------------------------------------------------------- features and transform
+def _features_df(spark, rows, cols=("a", "b")):
+    from pyspark.sql import types as T
+
+    schema = T.StructType(
+        [T.StructField("family_id", T.StringType()), T.StructField("reference_period", T.StringType())]
+        + [T.StructField(c, T.DoubleType()) for c in cols]
+    )
+    return spark.createDataFrame(rows, schema)
+
+
+def test_feature_columns_are_the_non_key_columns_in_order(spark):
+    df = _features_df(spark, [("f1", "2022", 1.0, 2.0)], cols=("x_share", "a_count"))
+    assert features.feature_columns(df.schema) == ["x_share", "a_count"]
+
+
+def test_feature_columns_reject_text_indicator(spark):
+    df = spark.createDataFrame([("f1", "2022", 1.0, "high")], "family_id string, reference_period string, a double, label string")
+    with pytest.raises(features.FeatureError, match=r"label \(string\)"):
+        features.feature_columns(df.schema)
+
+
+def test_feature_set_hash_ignores_column_order():
+    assert features.feature_set(["a", "b"]).hash == features.feature_set(["b", "a"]).hash
+    assert features.feature_set(["a", "b"]).hash != features.feature_set(["a", "c"]).hash
+
+
+def test_column_stats_and_transform_exact(spark):
+    df = _features_df(spark, [
+        ("f1", "2022", 0.0, 5.0), ("f2", "2022", 1.0, 5.0), ("f3", "2022", None, 5.0), ("f4", "2022", 3.0, float("nan")),
+    ])
+    stats = features.column_stats(df, ["a", "b"])
+    assert stats["rows"] == 4
+    assert stats["columns"]["a"]["missing"] == 1 and stats["columns"]["b"]["missing"] == 1
+    assert stats["columns"]["a"]["median"] == 1.0
+    assert stats["columns"]["a"]["mean"] == pytest.approx(4.0 / 3.0)
+    prep = clustering.fit_preprocessing(df, ["a", "b"], {"a": 1.0, "b": 5.0})
+    got = {r["family_id"]: r["features"].toArray().tolist() for r in prep.transform(df).collect()}
+    # asinh(0)=0, asinh(1)=0.8814, asinh(3)=1.8184; null -> median 1; range-standardised.
+    # b is constant (NaN imputed to 5): MinMaxScaler maps a constant column to 0.5.
+    hi = math.asinh(3.0)
+    assert got["f1"] == pytest.approx([0.0, 0.5])
+    assert got["f2"] == pytest.approx([math.asinh(1.0) / hi, 0.5])
+    assert got["f3"] == pytest.approx([math.asinh(1.0) / hi, 0.5])
+    assert got["f4"] == pytest.approx([1.0, 0.5])
+
+
+def test_column_stats_refuse_empty_and_infinite_columns(spark):
+    df = _features_df(spark, [("f1", "2022", None, float("inf")), ("f2", "2022", None, 1.0)])
+    with pytest.raises(features.FeatureError, match=r"no value in any family: \['a'\]"):
+        features.column_stats(df, ["a", "b"])
+    with pytest.raises(features.FeatureError, match=r"infinite values: \['b'\]"):
+        features.column_stats(df.fillna(1.0, subset=["a"]), ["a", "b"])
+
+
+# ---------------------------------------------------------------- metrics
+def test_adjusted_rand_index_matches_scikit_learn():
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 5, 400)
+    b = np.where(rng.random(400) < 0.7, a, rng.integers(0, 6, 400))
+    table = np.zeros((5, 6), dtype=int)
+    for x, y in zip(a, b):
+        table[x, y] += 1
+    assert metrics.adjusted_rand_index(table) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+    assert metrics.adjusted_rand_index(np.diag([3, 4, 5])) == 1.0
+
+
+def test_contingency_and_best_match(spark):
+    df = spark.createDataFrame([(1, 7), (1, 7), (2, 8), (2, 7), (3, 9)], "p int, t int")
+    rows, cols, table = metrics.contingency(df, "p", "t")
+    assert rows == [1, 2, 3] and cols == [7, 8, 9]
+    assert table.tolist() == [[2, 0, 0], [1, 1, 0], [0, 0, 1]]
+    assert metrics.best_match(table) == [(0, 0), (1, 1), (2, 2)]
+
+
+def test_segment_stats_within_ss_exact(spark):
+    from pyspark.ml.linalg import Vectors
+
+    pts = {0: [[0.0, 0.0], [2.0, 0.0]], 1: [[1.0, 1.0], [1.0, 3.0], [1.0, 5.0]]}
+    df = spark.createDataFrame([(g, Vectors.dense(p)) for g, ps in pts.items() for p in ps], ["g", "features"])
+    s = metrics.segment_stats(df, "g")
+    assert s.labels == [0, 1]
+    assert s.sizes.tolist() == [2, 3]
+    assert s.means.tolist() == [[1.0, 0.0], [1.0, 3.0]]
+    assert s.within_ss == pytest.approx(2.0 + 8.0)
+
+
+def test_gmm_bic():
+    # k=2, d=1: 2*(1+1)+1 = 5 parameters
+    assert metrics.gmm_bic(-100.0, 2, 1, 100) == pytest.approx(200.0 + 5 * math.log(100))
+
+
+# ---------------------------------------------------------------- hierarchy and numbering
+def test_weighted_ward_equals_scipy_ward_for_unit_weights():
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    rng = np.random.default_rng(5)
+    pts = np.vstack([rng.normal(c, 0.3, size=(8, 3)) for c in (0.0, 3.0, 6.0, 9.0)])
+    ours = clustering.weighted_ward(pts, np.ones(len(pts)), 4)
+    ref = fcluster(linkage(pts, method="ward"), 4, criterion="maxclust")
+    pairs = set(zip(ours.tolist(), ref.tolist()))
+    assert len(pairs) == 4  # the same partition up to label names
+
+
+def test_weighted_ward_uses_weights():
+    pts = np.array([[0.0], [2.0], [3.0]])
+    # unit weights: 2 and 3 are closest -> {0}, {2, 3}
+    assert clustering.weighted_ward(pts, np.array([1.0, 1.0, 1.0]), 2).tolist() == [0, 1, 1]
+    # merging the heavy point at 3 with 2 costs 1*1000/1001 * 1 = 0.999; 0 with 2 costs 0.5 * 4 = 2
+    assert clustering.weighted_ward(pts, np.array([1.0, 1.0, 1000.0]), 2).tolist() == [0, 1, 1]
+    # a heavy point at 2 makes merging it with 3 cost 1000/1001, and 0 with 2 cost 1000/1001*4
+    pts2 = np.array([[0.0], [1.0], [3.0]])
+    assert clustering.weighted_ward(pts2, np.array([1.0, 1.0, 1.0]), 2).tolist() == [0, 0, 1]
+    assert clustering.weighted_ward(pts2, np.array([1.0, 1000.0, 1000.0]), 2).tolist() == [0, 0, 1]
+    assert clustering.weighted_ward(pts2, np.array([1000.0, 1000.0, 1.0]), 2).tolist() == [0, 1, 1]
+
+
+def test_numbering_orders_groups_by_size_and_types_within_groups():
+    sizes = np.array([10, 50, 5, 30])
+    labels = np.array([1, 0, 1, 1])      # group 0: 50 families, group 1: 45
+    type_of_index, group_of_type = clustering.numbering(sizes, labels)
+    assert type_of_index == {1: 1, 3: 2, 0: 3, 2: 4}
+    assert group_of_type == {1: 1, 2: 2, 3: 2, 4: 2}
+
+
+# ---------------------------------------------------------------- k-means model rules
+@pytest.fixture(scope="module")
+def small_features(spark):
+    pdf, labels = synthetic_features(600, n_features=12, n_groups=4, types_per_group=2, seed=11)
+    return to_spark(spark, pdf), labels
+
+
+def _fit(df, threshold=5, seed=3):
+    cols = features.feature_columns(df.schema)
+    stats = features.column_stats(df, cols)
+    prep = clustering.fit_preprocessing(df, cols, {c: v["median"] for c, v in stats["columns"].items()})
+    return clustering.fit_type_model(df, prep, k=6, k_groups=3, seed=seed, restarts=2, max_iter=15,
+                                     init_steps=5, threshold=threshold)
+
+
+def test_type_model_is_deterministic_with_a_fixed_seed(small_features):
+    df, _ = small_features
+    a, b = _fit(df), _fit(df)
+    assert a.restart_costs == b.restart_costs
+    assert np.array_equal(a.type_stats.means, b.type_stats.means)
+    assert a.group_of_type == b.group_of_type
+    la = {r["family_id"]: (r["type_id"], r["group_id"]) for r in a.pipeline.transform(df).select("family_id", "type_id", "group_id").collect()}
+    lb = {r["family_id"]: (r["type_id"], r["group_id"]) for r in b.pipeline.transform(df).select("family_id", "type_id", "group_id").collect()}
+    assert la == lb
+    assert sorted({t for t, _ in la.values()}) == list(range(1, len(a.type_stats.labels) + 1))
+    assert sorted({g for _, g in la.values()}) == [1, 2, 3]
+    # the group-level SS is at least the type-level SS, and the best restart was kept
+    assert a.group_within_ss >= a.type_stats.within_ss
+    assert min(a.restart_costs) <= max(a.restart_costs)
+
+
+def test_small_types_are_removed_from_the_model(spark):
+    from pyspark.ml.linalg import Vectors
+
+    rng = np.random.default_rng(2)
+    rows = [(f"f{i}", Vectors.dense(rng.normal(c, 0.1, 2).tolist())) for i, c in enumerate([0.0] * 60 + [5.0] * 60)]
+    rows += [("out1", Vectors.dense([40.0, 40.0])), ("out2", Vectors.dense([40.5, 40.0]))]
+    df = spark.createDataFrame(rows, ["family_id", "features"])
+    model, _ = clustering.fit_kmeans(df, k=3, seed=1, restarts=1, max_iter=20, init_steps=5)
+    assert sorted(model.summary.clusterSizes) == [2, 60, 60]
+    pruned, dropped = clustering.drop_small_types(spark, model, threshold=5)
+    assert dropped == 1
+    assert len(pruned.clusterCenters()) == 2
+    sizes = sorted(r["count"] for r in pruned.transform(df).groupBy(clustering.KMEANS_COL).count().collect())
+    assert sizes == [60, 62]  # the two outliers joined their nearest remaining type
+
+
+# ---------------------------------------------------------------- names
+def test_share_rank_assignment_is_one_to_one_and_closest():
+    got = names.share_rank_assignment({1: 40.0, 2: 35.0, 3: 25.0}, {7: 24.0, 8: 41.0, 9: 30.0})
+    assert got == {1: 8, 2: 9, 3: 7}
+
+
+def test_resolve_names_uses_assignment_of_the_same_version_only(tmp_path, cfg):
+    src = cfg.project_root / "conf" / "group_names.yaml"
+    path = tmp_path / "names.yaml"
+    path.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    c = cfg.with_overrides({"train.group_names": str(path)})
+    shares = {g: s for g, s in zip(range(1, 11), [29, 20, 15, 11, 6, 5, 4, 4, 3, 3])}
+    default = names.resolve_names(c, "m", 3, shares)
+    assert default[1].en == "Well-off two-parent families" and default[1].source == "share_rank"
+    names.write_assignment(c, "m", 3, "answer_key", {g: 11 - g for g in range(1, 11)})
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Human names of the service-need groups")
+    got = names.resolve_names(c, "m", 3, shares)
+    assert got[1].en == "Unemployment as a challenge in the family" and got[1].source == "answer_key"
+    assert got[10].fi == "Paljon muuttavat yhden vanhemman perheet"
+    other = names.resolve_names(c, "m", 4, shares)
+    assert other[1].source == "share_rank"
+
+
+# ---------------------------------------------------------------- truth
+def test_planted_groups_majority_of_children_tie_to_lower_group(spark):
+    from lea_spark.identity import make_hetu, pseudonymise
+    from lea_spark.ml.truth import answer_key_coverage, planted_groups
+
+    key = "k"
+    codes = [make_hetu(dt.date(2010, 1, d), 901) for d in range(1, 8)]
+    answer = spark.createDataFrame(
+        [(codes[0], 1, 3, "837"), (codes[1], 1, 5, "837"), (codes[2], 1, 5, "837"),   # family A: 5 wins 2-1
+         (codes[3], 2, 4, "837"), (codes[4], 2, 2, "837"),                            # family B: tie -> 2
+         (codes[5], 3, 7, "837"),                                                     # not in silver
+         (codes[6], 4, 9, "837")],                                                    # a parent in silver
+        "person_code string, family_key long, group_no int, municipality_code string")
+    members = spark.createDataFrame(
+        [("A", pseudonymise(codes[0], key), "child"), ("A", pseudonymise(codes[1], key), "child"),
+         ("A", pseudonymise(codes[2], key), "child"), ("B", pseudonymise(codes[3], key), "child"),
+         ("B", pseudonymise(codes[4], key), "child"), ("B", pseudonymise(codes[6], key), "resident_parent")],
+        "family_id string, person_id string, role string")
+    got = sorted(tuple(r) for r in planted_groups(answer, members, key).collect())
+    assert got == [("A", 5, 3), ("B", 2, 2)]
+    assert answer_key_coverage(answer, members, key) == {"answer_key_children": 7, "answer_key_children_matched": 5}
+
+
+# ---------------------------------------------------------------- profiles
+def test_profiles_suppress_small_segments_and_rank_effects():
+    national = {"columns": {"x": {"mean": 10.0, "sd": 2.0}, "y": {"mean": 1.0, "sd": 1.0}}}
+    segs = {1: {"n": 20, "means": {"x": 14.0, "y": 0.8}}, 2: {"n": 3, "means": {"x": 1.0, "y": 9.0}}}
+    gn = {g: names.GroupName(g, g, f"fi{g}", f"sv{g}", f"en{g}", "expert") for g in (1, 2)}
+    ids = {"reference_period": "2022", "model_name": "m", "model_version": 1}
+    rows = profiles.build_profiles("group", segs, {1: 1, 2: 2}, national, gn, threshold=5, effect_cut=0.5, ids=ids)
+    assert len(rows) == 3
+    x, y, small = rows
+    assert (x["indicator"], x["effect"], x["index_score"], x["direction"], x["effect_rank"]) == ("x", 2.0, 140.0, "above", 1)
+    assert (y["indicator"], y["direction"], y["effect_rank"]) == ("y", "near", 2)
+    assert y["effect"] == pytest.approx(-0.2)
+    assert x["share_pct"] == pytest.approx(100.0 * 20 / 23)
+    assert small["is_suppressed"] and small["n_families"] is None and small["segment_mean"] is None
+    assert small["name_en"] == "en2"
+    texts = profiles.portraits(rows, top=3)
+    assert texts[0]["portrait_en"] == "Group 1: en1 (87.0 % of families). far above average: x (+2.0 sd)."
+    assert texts[1]["portrait_en"] is None and texts[1]["is_suppressed"]
+
+
+def test_centroid_rows_only_for_segments_at_threshold():
+    stats = metrics.SegmentStats([1, 2, 3], np.array([5, 4, 9]), np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]), 0.0)
+    rows = profiles.centroid_rows(stats, ["a", "b"], threshold=5, id_name="type_id")
+    assert rows == [{"type_id": 1, "n_families": 5, "a": 0.1, "b": 0.2}, {"type_id": 3, "n_families": 9, "a": 0.5, "b": 0.6}]
+
+
+# ---------------------------------------------------------------- recovery
+def test_city_share_errors_against_published_shares(spark):
+    reference = {city: {g: 10.0 for g in range(1, 11)} for city in recovery.CITY_CODES}
+    # 20 families in Pori: model group 5 read as LEA group 2 (4 families = 20 %), group 6 -> 3 (16 = 80 %)
+    rows = [("609", 5, 2)] * 4 + [("609", 6, 3)] * 16
+    df = spark.createDataFrame(rows, "municipality_code string, pred int, group_no int")
+    m, out = recovery.city_share_errors(df, "pred", {5: 2, 6: 3}, reference, threshold=5)
+    assert m == {"share_error_max_pp_pori": 70.0, "share_error_max_pp": 70.0, "share_error_mean_pp": pytest.approx(16.0)}
+    pori = {r["lea_group"]: r for r in out if r["city"] == "pori"}
+    assert pori[3]["model_pct"] == 80.0 and pori[3]["error_pp"] == 70.0
+    assert pori[2]["model_pct"] is None  # 4 families < threshold: blanked in the artifact
+    assert [r for r in out if r["city"] == "tampere"] == [{"city": "tampere", "lea_group": None, "n_families": 0}]
