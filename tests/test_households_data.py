@@ -105,7 +105,7 @@ def with_metadata(spark, table: str, rows: list[tuple]):
     return (
         df.withColumn("source_file", F.lit(f"test/{table}.csv"))
         .withColumn("source_row", F.monotonically_increasing_id())
-        .withColumn("ingested_at", F.current_timestamp())
+        .withColumn("ingested_at", F.current_timestamp().cast("timestamp_ntz"))  # as ingest writes it
         .withColumn("ingest_run_id", F.lit("test-run"))
     )
 

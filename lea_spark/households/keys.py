@@ -18,9 +18,9 @@ def assert_unique(df: DataFrame, keys: list[str], what: str) -> DataFrame:
     """
     dup = (
         df.groupBy(*keys)
-        .agg(F.count(F.lit(1)).alias("n"))
-        .filter(F.col("n") > 1)
-        .agg(F.count(F.lit(1)).alias("keys"), F.max("n").alias("max_n"))
+        .agg(F.count(F.lit(1)).alias("_lea_n"))
+        .filter(F.col("_lea_n") > 1)
+        .agg(F.count(F.lit(1)).alias("keys"), F.max("_lea_n").alias("max_n"))
         .collect()[0]
     )
     if dup["keys"]:

@@ -1,0 +1,185 @@
+"""Households: families, roles, structures and distances on a hand-built population
+(tests/test_households_data.py), exact expected outputs for every role and edge case."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from pyspark.sql import functions as F
+
+from lea_spark.households import DuplicateKeyError, assert_unique, build_households
+from lea_spark.households.geo import haversine_km
+from lea_spark.jobs.households import read_geography
+from tests.conftest import CONF, make_cfg
+from tests.test_households_data import REF, bronze
+
+# (lat, lon) of the postal areas used, from postal_areas_2025.csv; 90600 has none and falls
+# back to Oulu's municipal centre.
+POINT = {
+    "33100": (61.49006, 23.78729), "33200": (61.49312, 23.75346), "33500": (61.51381, 23.79874),
+    "00100": (60.1719, 24.92688), "90600": (65.01395, 25.47185),
+}
+
+
+def km(a: str, b: str) -> float:
+    (la1, lo1), (la2, lo2) = POINT[a], POINT[b]
+    p1, p2 = math.radians(la1), math.radians(la2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture(scope="module")
+def tables(spark, tmp_path_factory):
+    cfg = make_cfg(tmp_path_factory.mktemp("hh"))
+    b = bronze(spark)
+    postal, munis = read_geography(spark, cfg)
+    h = build_households(b["persons"], b["relations"], b["partnerships"], b["residences"], postal, munis, REF)
+    families = {r["dwelling_id"]: r.asDict() for r in h.families.collect()}
+    by_id = {f["family_id"]: d for d, f in families.items()}
+    members = {}
+    for r in h.members.collect():
+        members.setdefault(by_id[r["family_id"]], {})[r["person_id"]] = r.asDict()
+    quarantine = sorted((r["rule"], r["person_id"]) for r in h.quarantine.collect())
+    return families, members, quarantine, h
+
+
+def roles(members, dwelling):
+    return {pid: m["role"] for pid, m in members[dwelling].items()}
+
+
+def test_one_family_per_dwelling_with_children(tables):
+    families, _, _, _ = tables
+    assert sorted(families) == ["dA", "dB", "dC", "dD", "dE", "dF", "dG", "dH"]
+    assert {d: f["structure"] for d, f in families.items()} == {
+        "dA": "two_parent", "dB": "blended", "dC": "single_parent", "dD": "two_parent", "dE": "blended",
+        "dF": "relative_carer", "dG": "independent_minor", "dH": "blended",
+    }
+
+
+def test_family_id_is_a_hash_of_children_and_date_not_a_person(tables):
+    import hashlib
+
+    families, _, _, _ = tables
+    assert families["dA"]["family_id"] == hashlib.sha256(f"a_c1|a_c2|{REF}".encode()).hexdigest()
+    assert all(len(f["family_id"]) == 64 for f in families.values())
+
+
+def test_two_parents_twins_and_deceased_grandparent(tables):
+    families, members, _, _ = tables
+    a = families["dA"]
+    assert (a["n_children"], a["n_resident_parents"], a["n_step_parents"], a["n_distance_parents"]) == (2, 2, 0, 0)
+    assert (a["municipality_code"], a["postal_code"], a["wellbeing_county_code"]) == ("837", "33100", "08")
+    assert roles(members, "dA") == {"a_c1": "child", "a_c2": "child", "a_m": "resident_parent",
+                                    "a_f": "resident_parent", "a_gm": "grandparent", "a_gf": "grandparent"}
+    gm, gf = members["dA"]["a_gm"], members["dA"]["a_gf"]
+    assert (gm["is_alive"], gm["is_resident"]) == (True, False)
+    assert gm["distance_km"] == pytest.approx(km("33100", "33500"), abs=1e-6)
+    assert (gf["is_alive"], gf["is_resident"], gf["distance_km"]) == (False, False, None)
+
+
+def test_blended_family_distance_parents_and_sibling_elsewhere(tables):
+    families, members, _, _ = tables
+    b = families["dB"]
+    assert (b["n_children"], b["n_resident_parents"], b["n_distance_parents"], b["is_same_sex_parents"]) == (3, 2, 2, False)
+    assert roles(members, "dB") == {
+        "b_c1": "child", "b_c2": "child", "b_c3": "child", "b_m": "resident_parent", "b_p": "resident_parent",
+        "b_x": "distance_parent", "b_y": "distance_parent", "b_s": "sibling_elsewhere",
+    }
+    assert members["dB"]["b_x"]["distance_km"] == pytest.approx(km("33500", "00100"), abs=1e-6)
+    assert members["dB"]["b_s"]["distance_km"] == pytest.approx(km("33500", "00100"), abs=1e-6)
+    # 90600 has no coordinates: Oulu's municipal centre is used.
+    assert members["dB"]["b_y"]["distance_km"] == pytest.approx(km("33500", "90600"), abs=1e-6)
+
+
+def test_parent_moved_out_during_window_is_distance_parent(tables):
+    families, members, _, _ = tables
+    assert families["dC"]["structure"] == "single_parent"
+    assert roles(members, "dC") == {"c_c": "child", "c_m": "resident_parent", "c_f": "distance_parent"}
+    assert members["dC"]["c_f"]["distance_km"] == pytest.approx(km("33200", "33100"), abs=1e-6)
+
+
+def test_same_sex_parents_by_adoption_and_by_partnership(tables):
+    families, members, _, _ = tables
+    assert (families["dD"]["structure"], families["dD"]["is_same_sex_parents"]) == ("two_parent", True)
+    # Two adoptive parents: the biological mother is no longer a legal parent, not a member.
+    assert roles(members, "dD") == {"d_c": "child", "d_m1": "resident_parent", "d_m2": "resident_parent"}
+    assert (families["dE"]["structure"], families["dE"]["is_same_sex_parents"]) == ("blended", True)
+    assert roles(members, "dE") == {"e_c": "child", "e_m": "resident_parent", "e_p": "step_parent"}
+    assert members["dE"]["e_p"]["kinship"] == "step_parent"
+
+
+def test_child_with_grandparent_is_relative_carer_family(tables):
+    families, members, _, _ = tables
+    f = families["dF"]
+    assert (f["structure"], f["n_resident_parents"], f["n_children_without_resident_parent"]) == ("relative_carer", 0, 1)
+    assert roles(members, "dF") == {"f_c": "child", "f_g": "grandparent", "f_m": "distance_parent"}
+    assert (members["dF"]["f_g"]["is_resident"], members["dF"]["f_g"]["distance_km"]) == (True, 0.0)
+
+
+def test_independent_minor(tables):
+    families, members, _, _ = tables
+    assert families["dG"]["structure"] == "independent_minor"
+    assert roles(members, "dG") == {"g_c": "independent_minor", "g_m": "distance_parent"}
+
+
+def test_family_moved_between_municipalities_with_cohabitant(tables):
+    families, members, _, _ = tables
+    h = families["dH"]
+    assert (h["municipality_code"], h["postal_code"], h["structure"]) == ("837", "33100", "blended")
+    assert roles(members, "dH") == {"h_c": "child", "h_m": "resident_parent", "h_k": "step_parent"}
+    assert members["dH"]["h_k"]["kinship"] == "cohabitant"
+
+
+def test_bad_input_is_quarantined_with_a_reason(tables):
+    _, _, quarantine, h = tables
+    assert quarantine == [("child_without_residence", "q_c"), ("overlapping_residence", "z"),
+                          ("relation_unknown_person", "q_c")]
+    z = h.persons.filter(F.col("person_id") == "z").collect()[0]
+    assert z["dwelling_id"] == "dZ2"  # the later spell wins
+
+
+def test_graph_edges_in_graphframes_layout(tables):
+    _, _, _, h = tables
+    assert h.edges.columns == ["src", "dst", "relationship"]
+    assert "id" in h.vertices.columns
+    e = {(r["src"], r["dst"], r["relationship"]) for r in h.edges.filter(F.col("src").startswith("b_")).collect()}
+    assert ("b_c1", "b_x", "father") in e and ("b_m", "b_p", "spouse") in e and ("b_p", "b_m", "spouse") in e
+    assert ("b_c1", "b_c2", "co_resident") in e and ("b_x", "b_s", "co_resident") in e
+    assert not any(r == "spouse" and s.startswith("c_") for s, _, r in e)  # ended partnership
+
+
+def test_assert_unique_raises_clear_error(spark):
+    df = spark.createDataFrame([("a", 1), ("a", 2), ("b", 3)], "person_id string, n int")
+    with pytest.raises(DuplicateKeyError, match=r"bronze.persons: key \(person_id\) is not unique: 1 key values"):
+        assert_unique(df, ["person_id"], "bronze.persons")
+    assert assert_unique(df, ["person_id", "n"], "x") is df
+
+
+def test_haversine_helsinki_tampere(spark):
+    row = spark.range(1).select(haversine_km(F.lit(60.1719), F.lit(24.92688), F.lit(61.49006), F.lit(23.78729)).alias("d")).collect()[0]
+    assert row["d"] == pytest.approx(km("00100", "33100"), abs=1e-9)
+    assert 155 < row["d"] < 165
+
+
+def test_job_writes_silver_tables(spark, tmp_path):
+    from lea_spark.cli import main
+    from lea_spark.lake import read_table, write_table
+
+    cfg = make_cfg(tmp_path)
+    for table, df in bronze(spark).items():
+        write_table(cfg, df, f"bronze.{table}")
+    import yaml
+
+    conf = tmp_path / "conf"
+    (conf / "env").mkdir(parents=True)
+    base = yaml.safe_load((CONF / "base.yaml").read_text())
+    base["paths"].update({"lake": str(tmp_path / "lakehouse"), "geo": str(CONF.parent.parent / "shared/reference/geo")})
+    (conf / "base.yaml").write_text(yaml.safe_dump(base))
+    (conf / "env" / "test.yaml").write_text((CONF / "env" / "test.yaml").read_text())
+    assert main(["households", "--conf-dir", str(conf), "--env", "test"]) == 0
+    fams = read_table(spark, cfg, "silver.families")
+    assert fams.count() == 8
+    assert read_table(spark, cfg, "silver.family_members").columns[:5] == [
+        "family_id", "person_id", "role", "is_resident", "distance_km"]
+    assert read_table(spark, cfg, "silver.household_quarantine").count() == 3
+    assert read_table(spark, cfg, "silver.persons").count() == 34
