@@ -32,12 +32,14 @@ def km(a: str, b: str) -> float:
 def tables(spark, tmp_path_factory):
     cfg = make_cfg(tmp_path_factory.mktemp("hh"))
     b = bronze(spark)
-    postal, munis = read_geography(spark, cfg)
-    h = build_households(b["persons"], b["relations"], b["partnerships"], b["residences"], postal, munis, REF)
+    postal, munis = (df.cache() for df in read_geography(spark, cfg))
+    h = build_households(b["persons"], b["relations"], b["partnerships"], b["residences"], postal, munis, REF,
+                         checkpoint=lambda df: df.localCheckpoint())
+    member_rows = h.members.collect()
     families = {r["dwelling_id"]: r.asDict() for r in h.families.collect()}
     by_id = {f["family_id"]: d for d, f in families.items()}
     members = {}
-    for r in h.members.collect():
+    for r in member_rows:
         members.setdefault(by_id[r["family_id"]], {})[r["person_id"]] = r.asDict()
     quarantine = sorted((r["rule"], r["person_id"]) for r in h.quarantine.collect())
     return families, members, quarantine, h

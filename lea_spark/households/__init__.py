@@ -4,12 +4,13 @@ children and the role of each member. Functions DataFrame -> DataFrame; the job
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lea_spark.households.families import ROLES, STRUCTURES, build_families
-from lea_spark.households.geo import haversine_km, municipality_points, postal_points
+from lea_spark.households.families import ROLES, STRUCTURES, build_members, summarise_families, with_county
+from lea_spark.households.geo import haversine_km, municipality_points, postal_points  # noqa: F401
 from lea_spark.households.graph import (
     build_edges,
     build_vertices,
@@ -46,27 +47,29 @@ def build_households(
     ref_date: str,
     max_coresident_edges_dwelling: int = 20,
     check_keys: bool = True,
+    checkpoint: Callable[[DataFrame], DataFrame] | None = None,
 ) -> HouseholdTables:
     """All silver household tables from the bronze population tables and the geography.
 
     With ``check_keys`` the person key of ``persons`` is verified unique first (one Spark
-    job), so that no join below can multiply rows.
+    job), so that no join below can multiply rows. ``checkpoint`` (e.g. ``DataFrame.localCheckpoint``
+    or a write and read back) is applied to the persons and members, which every later table
+    reads several times; without it the plans repeat that work.
     """
+    keep = checkpoint or (lambda df: df)
     if check_keys:
         assert_unique(persons, ["person_id"], "bronze.persons")
     ref = F.lit(ref_date).cast("date")
     silver_persons, q_res = build_persons(persons, residences, ref_date)
+    silver_persons = keep(silver_persons)
     rel, q_rel = checked_relations(relations, persons)
     legal = legal_parents(rel)
     partners = partnerships_on(partnerships, ref)
     edges = build_edges(rel, partners, silver_persons, max_coresident_edges_dwelling)
     points = postal_points(postal_areas, municipalities)
-    families, members, q_fam = build_families(silver_persons, legal, partners, points, municipalities, ref_date)
-    counties = municipality_points(municipalities).select("municipality_code", "wellbeing_county_code")
-    families = families.join(F.broadcast(counties), on="municipality_code", how="left").select(
-        "family_id", "reference_date", "municipality_code", "postal_code", "wellbeing_county_code",
-        *[c for c in families.columns if c not in ("family_id", "reference_date", "municipality_code", "postal_code")],
-    )
+    members, q_fam = build_members(silver_persons, legal, partners, points, municipalities, ref_date)
+    members = keep(members)
+    families = with_county(summarise_families(members, silver_persons, legal, ref_date), municipalities)
     return HouseholdTables(
         persons=silver_persons,
         vertices=build_vertices(silver_persons),

@@ -133,9 +133,10 @@ def _cohabitants(members: DataFrame) -> DataFrame:
     ).drop("_n_rp", "_n_sp", "_rp_sex", "_rp_age", "_is_cand", "_n_adults")
 
 
-def build_families(persons: DataFrame, legal: DataFrame, partners: DataFrame, points: DataFrame,
-                   municipalities: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame, DataFrame]:
-    """(``silver.families``, ``silver.family_members``, quarantine rows)."""
+def build_members(persons: DataFrame, legal: DataFrame, partners: DataFrame, points: DataFrame,
+                  municipalities: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame]:
+    """(``silver.family_members``, quarantine rows): ``family_id, person_id, role,
+    is_resident, distance_km, kinship, is_alive`` - one row per family and person."""
     fam, pairs, quarantine = family_children(persons, ref_date)
     cands = _candidates(pairs, persons, legal, partners)
     w = Window.partitionBy("family_id", "person_id").orderBy("priority")
@@ -154,11 +155,26 @@ def build_families(persons: DataFrame, legal: DataFrame, partners: DataFrame, po
         .filter(F.col("is_resident") | F.col("role").isin("distance_parent", "grandparent", "sibling_elsewhere"))
     )
     m = _cohabitants(m)
-    m = m.withColumn(
-        "distance_km",
-        F.when(F.col("is_resident"), F.lit(0.0)).when(
-            F.col("is_alive"), haversine_km(F.col("f_lat"), F.col("f_lon"), F.col("p_lat"), F.col("p_lon"))),
+    fw = Window.partitionBy("family_id")
+    no_carer = (
+        (F.sum((F.col("role") == "resident_parent").cast("int")).over(fw) == 0)
+        & (F.max((F.col("is_resident") & F.col("kinship").isin("grandparent", "sibling", "aunt_uncle")
+                  & (F.col("age") >= 18)).cast("int")).over(fw) == 0)
     )
+    members = (
+        m.withColumn("distance_km", F.when(F.col("is_resident"), F.lit(0.0)).when(
+            F.col("is_alive"), haversine_km(F.col("f_lat"), F.col("f_lon"), F.col("p_lat"), F.col("p_lon"))))
+        .withColumn("role", F.when((F.col("role") == "child") & no_carer, F.lit("independent_minor"))
+                    .otherwise(F.col("role")))
+        .select("family_id", "person_id", "role", "is_resident", "distance_km", "kinship", "is_alive")
+    )
+    return members, quarantine
+
+
+def summarise_families(members: DataFrame, persons: DataFrame, legal: DataFrame, ref_date: str) -> DataFrame:
+    """``silver.families`` (without the county) from the members and the persons."""
+    fam, pairs, _ = family_children(persons, ref_date)
+    m = members.join(persons.select("person_id", "sex", "age"), on="person_id", how="inner")
     stats = m.groupBy("family_id").agg(
         F.sum((F.col("role") == "resident_parent").cast("int")).alias("n_resident_parents"),
         F.sum((F.col("role") == "step_parent").cast("int")).alias("n_step_parents"),
@@ -167,7 +183,7 @@ def build_families(persons: DataFrame, legal: DataFrame, partners: DataFrame, po
                & (F.col("age") >= 18)).cast("int")).alias("_has_relative"),
         F.count_distinct(F.when(F.col("role").isin("resident_parent", "step_parent"), F.col("sex"))).alias("_n_sexes"),
     )
-    own = _own_resident_parents(pairs, legal, m)
+    own = _own_resident_parents(pairs, legal, members)
     structure = (
         F.when(F.col("n_resident_parents") == 0,
                F.when(F.col("_has_relative") == 1, F.lit("relative_carer")).otherwise(F.lit("independent_minor")))
@@ -176,7 +192,7 @@ def build_families(persons: DataFrame, legal: DataFrame, partners: DataFrame, po
               F.lit("two_parent"))
         .otherwise(F.lit("blended"))
     )
-    families = (
+    return (
         fam.join(stats, on="family_id", how="inner").join(own, on="family_id", how="inner")
         .withColumn("structure", structure)
         .withColumn("is_same_sex_parents",
@@ -187,12 +203,23 @@ def build_families(persons: DataFrame, legal: DataFrame, partners: DataFrame, po
             "is_same_sex_parents", "n_children_without_resident_parent",
         )
     )
-    members = (
-        m.join(families.select("family_id", "structure"), on="family_id", how="inner")
-        .withColumn("role", F.when((F.col("role") == "child") & (F.col("structure") == "independent_minor"),
-                                   F.lit("independent_minor")).otherwise(F.col("role")))
-        .select("family_id", "person_id", "role", "is_resident", "distance_km", "kinship", "is_alive")
-    )
+
+
+def with_county(families: DataFrame, municipalities: DataFrame) -> DataFrame:
+    """Add ``wellbeing_county_code`` (after the key columns) from the municipality."""
+    from lea_spark.households.geo import municipality_points
+
+    counties = municipality_points(municipalities).select("municipality_code", "wellbeing_county_code")
+    front = ["family_id", "reference_date", "municipality_code", "postal_code"]
+    return families.join(F.broadcast(counties), on="municipality_code", how="left").select(
+        *front, "wellbeing_county_code", *[c for c in families.columns if c not in front])
+
+
+def build_families(persons: DataFrame, legal: DataFrame, partners: DataFrame, points: DataFrame,
+                   municipalities: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(``silver.families``, ``silver.family_members``, quarantine rows) in one call."""
+    members, quarantine = build_members(persons, legal, partners, points, municipalities, ref_date)
+    families = with_county(summarise_families(members, persons, legal, ref_date), municipalities)
     return families, members, quarantine
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from lea_spark.config import Config
 from lea_spark.households import assert_unique
-from lea_spark.households.families import build_families
-from lea_spark.households.geo import municipality_points, postal_points
+from lea_spark.households.families import build_members, summarise_families, with_county
+from lea_spark.households.geo import postal_points
 from lea_spark.households.graph import build_edges, build_vertices, checked_relations, legal_parents, partnerships_on
 from lea_spark.households.persons import build_persons
 from lea_spark.lake import read_table, write_table
@@ -62,18 +62,15 @@ def run(cfg: Config, args) -> dict:
         edges = build_edges(rel, partners, persons, int(cfg["households.max_coresident_edges_dwelling"]))
         s.rows_out = write_table(cfg, edges, "silver.household_edges").rows
     points = postal_points(postal_areas, municipalities)
-    families, members, q_fam = build_families(persons, legal, partners, points, municipalities, ref_date)
+    members, q_fam = build_members(persons, legal, partners, points, municipalities, ref_date)
     with step(JOB, "silver.family_members") as s:
         rm = write_table(cfg, members, "silver.family_members")
         s.rows_out = rm.rows
+    members = read_table(spark, cfg, "silver.family_members")
     with step(JOB, "silver.families") as s:
-        counties = municipality_points(municipalities).select("municipality_code", "wellbeing_county_code")
-        families = families.join(F.broadcast(counties), on="municipality_code", how="left").select(
-            "family_id", "reference_date", "municipality_code", "postal_code", "wellbeing_county_code",
-            *[c for c in families.columns if c not in ("family_id", "reference_date", "municipality_code", "postal_code")],
-        )
+        families = with_county(summarise_families(members, persons, legal, ref_date), municipalities)
         rf = write_table(cfg, families, "silver.families")
-        s.rows_out = rf.rows
+        s.rows_in, s.rows_out = rm.rows, rf.rows
     with step(JOB, "silver.household_quarantine") as s:
         rq = write_table(cfg, q_res.unionByName(q_rel).unionByName(q_fam), "silver.household_quarantine")
         s.rows_out = rq.rows
