@@ -141,7 +141,7 @@ def test_numbering_orders_groups_by_size_and_types_within_groups():
 # ---------------------------------------------------------------- k-means model rules
 @pytest.fixture(scope="module")
 def small_features(spark):
-    pdf, labels = synthetic_features(600, n_features=12, n_groups=4, types_per_group=2, seed=11)
+    pdf, labels = synthetic_features(400, n_features=8, n_groups=4, types_per_group=2, seed=11)
     return to_spark(spark, pdf), labels
 
 
@@ -149,7 +149,7 @@ def _fit(df, threshold=5, seed=3):
     cols = features.feature_columns(df.schema)
     stats = features.column_stats(df, cols)
     prep = clustering.fit_preprocessing(df, cols, {c: v["median"] for c, v in stats["columns"].items()})
-    return clustering.fit_type_model(df, prep, k=6, k_groups=3, seed=seed, restarts=2, max_iter=15,
+    return clustering.fit_type_model(df, prep, k=6, k_groups=3, seed=seed, restarts=2, max_iter=8,
                                      init_steps=5, threshold=threshold)
 
 

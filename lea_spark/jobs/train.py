@@ -182,22 +182,26 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
     labelled = [tm.pipeline.transform(features).select("family_id", F.col("type_id").alias(f"t{i}"),
                                                        F.col("group_id").alias(f"g{i}"))
                 for i, tm in enumerate(candidates)]
-    for i, tm in enumerate(candidates):
-        aris_t, aris_g = [], []
-        for j in range(len(candidates)):
-            if j == i:
-                continue
+    pair_ari: dict[tuple[int, int], tuple[float, float]] = {}
+    for i in range(len(candidates)):
+        for j in range(i + 1, len(candidates)):
             pair = labelled[i].join(labelled[j], on="family_id", how="inner")
-            aris_t.append(adjusted_rand_index(contingency(pair, f"t{i}", f"t{j}")[2]))
-            aris_g.append(adjusted_rand_index(contingency(pair, f"g{i}", f"g{j}")[2]))
-        if aris_t:
-            tm.extra["stability_ari_types"] = float(np.mean(aris_t))
-            tm.extra["stability_ari_groups"] = float(np.mean(aris_g))
+            pair_ari[(i, j)] = pair_ari[(j, i)] = (
+                adjusted_rand_index(contingency(pair, f"t{i}", f"t{j}")[2]),
+                adjusted_rand_index(contingency(pair, f"g{i}", f"g{j}")[2]),
+            )
+    for i, tm in enumerate(candidates):
+        others = [pair_ari[(i, j)] for j in range(len(candidates)) if j != i]
+        if others:
+            tm.extra["stability_ari_types"] = float(np.mean([a for a, _ in others]))
+            tm.extra["stability_ari_groups"] = float(np.mean([b for _, b in others]))
 
     runs = []
     for tm in candidates:
         with step(JOB, f"log candidate seed {tm.seed}"):
-            segmented = tm.pipeline.transform(features)
+            # a few passes follow (silhouettes, recovery): keep the narrow result in memory
+            segmented = tm.pipeline.transform(features).select(
+                "family_id", "municipality_code", "features", "type_id", "group_id").persist()
             group_stats = group_stats_from_types(tm.type_stats, tm.group_of_type)
             metrics = {
                 "within_ss": tm.type_stats.within_ss,
@@ -239,6 +243,7 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
                                       "Families by service-need group", "plots/group_sizes.png")
                 registry.log_spark_model(tm.pipeline)
                 runs.append((run.info.run_id, metrics, tm))
+            segmented.unpersist()
 
     if alternatives:
         fit_alternatives(cfg, experiment_id, features, prep, stats, base, truth, reference)
@@ -293,7 +298,7 @@ def fit_alternatives(cfg, experiment_id, features, prep, stats, base, truth, ref
             else:
                 model = fit_bisecting(scaled, k, seed, max_iter)
             metrics["fit_seconds"] = time.perf_counter() - start
-            segmented = model.transform(scaled)
+            segmented = model.transform(scaled).select("family_id", "municipality_code", "features", "segment").persist()
             seg_stats = segment_stats(segmented, "segment")
             metrics.update({
                 "group_within_ss": seg_stats.within_ss,
@@ -319,6 +324,7 @@ def fit_alternatives(cfg, experiment_id, features, prep, stats, base, truth, ref
                 else:
                     # the model would hold the centre of a segment below the threshold
                     mlflow.set_tag("lea.model_withheld", f"a segment has fewer than {threshold} families")
+            segmented.unpersist()
 
 
 def base_columns(features):

@@ -71,7 +71,7 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
             errs.append(abs(err))
             small_model = pred_share[g] * n / 100.0 < threshold
             small_truth = truth_share[g] * n / 100.0 < threshold
-            rows.append({"city": city, "lea_group": g, "n_families": n, "published_pct": ref,
+            rows.append({"city": city, "lea_group": g, "n_families": n if n >= threshold else None, "published_pct": ref,
                          "model_pct": None if small_model else round(pred_share[g], 2),
                          "planted_pct": None if (not truth or small_truth) else round(truth_share[g], 2),
                          "error_pp": None if small_model else round(err, 2)})
