@@ -12,4 +12,4 @@ The job :mod:`lea_spark.jobs.ingest` does the I/O.
 from lea_spark.ingest.accounting import ACCOUNTING_SCHEMA, AccountingError, accounting_rows  # noqa: F401
 from lea_spark.ingest.contract import Contract, ContractError, load_contract, load_contracts  # noqa: F401
 from lea_spark.ingest.readers import IngestError  # noqa: F401
-from lea_spark.ingest.validate import RULE_ORDER, validate  # noqa: F401
+from lea_spark.ingest.validate import RULE_ORDER  # noqa: F401

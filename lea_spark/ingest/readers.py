@@ -137,29 +137,37 @@ def csv_lines(data: bytes, encoding: str, delimiter: str, header: bool, columns:
     None for a line that failed (bad encoding, wrong number of fields). Line endings
     ``\\n`` and ``\\r\\n`` are accepted; a final newline does not make an extra line.
     """
-    raw_lines = data.split(b"\n")
-    if raw_lines and raw_lines[-1] == b"":
-        raw_lines.pop()
+    try:  # fast path: the whole file is valid (line ends are the same bytes in text)
+        lines: list = data.decode(encoding).split("\n")
+        decoded = True
+    except UnicodeDecodeError:
+        lines = data.split(b"\n")
+        decoded = False
+    if lines and not lines[-1]:
+        lines.pop()
+    if decoded and lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]  # byte-order mark
     order = None
     n = len(columns)
     start = 0
-    if header and raw_lines:
-        head = raw_lines[0].rstrip(b"\r").decode(encoding, errors="replace").lstrip("\ufeff")
-        names = [c.strip() for c in _split(head, delimiter)]
+    if header and lines:
+        head = lines[0] if decoded else lines[0].decode(encoding, errors="replace")
+        names = [c.strip() for c in _split(head.rstrip("\r").lstrip("\ufeff"), delimiter)]
         index = {name: i for i, name in enumerate(names)}
         order = [index.get(c) for c in columns]
         n = len(names)
         start = 1
-    for i in range(start, len(raw_lines)):
-        raw = raw_lines[i]
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            yield (i + 1, raw.decode(encoding, errors="replace"), "bad_encoding",
-                   f"invalid {encoding} byte sequence at byte {exc.start + 1} of the line", None)
-            continue
+    for i in range(start, len(lines)):
+        text = lines[i]
+        if not decoded:
+            try:
+                text = text.decode(encoding)
+            except UnicodeDecodeError as exc:
+                yield (i + 1, text.rstrip(b"\r").decode(encoding, errors="replace"), "bad_encoding",
+                       f"invalid {encoding} byte sequence at byte {exc.start + 1} of the line", None)
+                continue
+        if text.endswith("\r"):
+            text = text[:-1]
         fields = _split(text, delimiter)
         if len(fields) != n:
             kind = "fewer" if len(fields) < n else "more"

@@ -101,16 +101,29 @@ def _raw_value(df: DataFrame, contract: Contract, spec: ColumnSpec):
     return expr, dtype
 
 
-def column_checks(spec: ColumnSpec, raw: Column | None, dtype, canonical_type: str, key: str | None):
-    """(typed canonical value, [(rule, failing condition, reason), ...]) for one column."""
+def column_checks(spec: ColumnSpec, raw: Column | None, dtype, canonical_type: str, key: str | None,
+                  prefix: str = "__x"):
+    """One column's ``(intermediates, typed canonical value, [(rule, failing condition, reason)])``.
+
+    ``intermediates`` are ``(name, expression)`` pairs to compute first, in one projection;
+    the value and conditions refer to them by name, so that costly expressions (date
+    parsing, regular expressions, identity-code checks) run once per row, not once per
+    reference (Spark does not share sub-expressions across the branches of a CASE).
+    """
     label = _label(spec)
     checks: list[tuple[str, Column, Column]] = []
+    inter: list[tuple[str, Column]] = []
+
+    def keep(name: str, col: Column) -> Column:
+        inter.append((f"{prefix}_{name}", col))
+        return F.col(f"{prefix}_{name}")
+
     target = _SPARK_TYPES[spec.type]
     if raw is None:  # {value: ...}
         value = F.lit(spec.value).cast(canonical_type)
         if not spec.nullable:
             checks.append(("missing_value", value.isNull(), F.lit(f"{label}: required value is empty")))
-        return value, checks
+        return inter, value, checks
     typed_source = (
         not spec.codes and not spec.pattern and not spec.null_values and spec.type != "person_code"
         and ((spec.type in ("int", "long", "double") and isinstance(dtype, NumericType))
@@ -119,40 +132,45 @@ def column_checks(spec: ColumnSpec, raw: Column | None, dtype, canonical_type: s
     s = raw if typed_source else raw.cast("string")
     if spec.null_values:
         s = F.when(s.isin(list(spec.null_values)), F.lit(None).cast("string")).otherwise(s)
+    s = keep("s", s)
     if not spec.nullable:
         checks.append(("missing_value", s.isNull(), F.lit(f"{label}: required value is empty")))
     if spec.type == "person_code":
-        pseudonym = s.rlike(PSEUDONYM_REGEX)
-        shaped = s.rlike(HETU_REGEX) & birth_date_col(s).isNotNull()
+        pseudonym = keep("p", F.coalesce(s.rlike(PSEUDONYM_REGEX), F.lit(False)))
+        valid = keep("k", hetu_is_valid_col(s))
+        # Only for codes that fail: well-formed (real birth date) but a wrong check character?
+        shaped = keep("h", F.when(valid, F.lit(True)).otherwise(
+            F.coalesce(s.rlike(HETU_REGEX) & birth_date_col(s).isNotNull(), F.lit(False))))
         checks.append(("malformed_person_code", s.isNotNull() & ~pseudonym & ~shaped,
                        F.lit(f"{label}: not a personal identity code (DDMMYYCNNNT with a real birth date) "
                              "nor a 64-hex pseudonym")))
-        checks.append(("invalid_check_character", s.isNotNull() & ~pseudonym & shaped & ~hetu_is_valid_col(s),
+        checks.append(("invalid_check_character", s.isNotNull() & ~pseudonym & shaped & ~valid,
                        F.lit(f"{label}: the check character of the identity code is wrong")))
-        value = F.when(pseudonym, s).otherwise(pseudonymise_col(s, key)) if key else s
-        return value, checks
+        value = keep("v", F.when(pseudonym, s).otherwise(pseudonymise_col(s, key))) if key else s
+        return inter, value, checks
     t = s
     if spec.codes:
         code_map = F.create_map(*[F.lit(x) for kv in spec.codes.items() for x in kv])
-        t = F.try_element_at(code_map, s)
-        checks.append(("unknown_code", s.isNotNull() & ~F.map_contains_key(code_map, s),
+        t = keep("t", F.try_element_at(code_map, s))
+        known = keep("c", F.map_contains_key(code_map, s))
+        checks.append(("unknown_code", s.isNotNull() & ~known,
                        F.concat(F.lit(f"{label}: code "), _show(s), F.lit(" is not in the code list"))))
     if spec.pattern:
         checks.append(("pattern_mismatch", s.isNotNull() & ~s.rlike(spec.pattern),
                        F.concat(F.lit(f"{label}: value "), _show(s), F.lit(f" does not match {spec.pattern}"))))
     if typed_source:
-        value = raw.try_cast(target)
-        checks.append(("wrong_type", raw.isNotNull() & value.isNull(),
-                       F.concat(F.lit(f"{label}: not a valid {spec.type}: "), _show(raw))))
+        value = keep("v", s.try_cast(target))
+        checks.append(("wrong_type", s.isNotNull() & value.isNull(),
+                       F.concat(F.lit(f"{label}: not a valid {spec.type}: "), _show(s))))
     elif spec.type in ("int", "long", "double"):
         text = F.regexp_replace(t, ",", ".") if spec.decimal == "," else t
-        value = text.try_cast(target)
+        value = keep("v", text.try_cast(target))
         bad = value.isNull() | (F.isnan(value) if spec.type == "double" else F.lit(False))
         checks.append(("wrong_type", t.isNotNull() & bad,
                        F.concat(F.lit(f"{label}: not a valid {spec.type}: "), _show(t))))
     elif spec.type == "date":
         fmt = spec.format or DEFAULT_DATE_FORMAT
-        value = F.try_to_date(t, fmt)
+        value = keep("v", F.try_to_date(t, fmt))
         checks.append(("invalid_date", t.isNotNull() & value.isNull(),
                        F.concat(F.lit(f"{label}: not a valid date in format {fmt}: "), _show(t))))
     else:
@@ -176,16 +194,18 @@ def column_checks(spec: ColumnSpec, raw: Column | None, dtype, canonical_type: s
     if canonical_type != target:
         checks.append(("wrong_type", value.isNotNull() & final.isNull(),
                        F.concat(F.lit(f"{label}: does not fit {canonical_type}: "), _show(value))))
-    return final, checks
+    return inter, final, checks
 
 
-def _raw_record(contract: Contract, native: list[str], key: str | None) -> Column:
+def _raw_record(contract: Contract, native: dict[str, Column], pseudonyms: dict[str, Column]) -> Column:
+    """The record as read (``native``: name -> column), person columns replaced by
+    ``pseudonyms`` (or masked), anything else shaped like an identity code masked."""
     person_sources = {c.source for c in contract.person_columns if c.source}
 
     def field(c: str) -> Column:
-        v = _native(c).cast("string")
-        if c in person_sources and key:
-            return pseudonymise_col(v, key)
+        v = native[c].cast("string")
+        if c in pseudonyms:
+            return pseudonyms[c]
         if c in person_sources:
             return F.when(v.isNotNull(), F.lit(MASK))
         return v
@@ -210,12 +230,18 @@ def validate(df: DataFrame, contract: Contract, key: str | None) -> DataFrame:
     canonical = schema_of(contract.canonical_table)
     values: list[Column] = []
     checks: list[tuple[str, Column, Column]] = []
-    for spec in contract.columns:
+    inter: list[Column] = []
+    pseudonyms: dict[str, str] = {}
+    for i, spec in enumerate(contract.columns):
         raw, dtype = _raw_value(df, contract, spec)
         ctype = canonical[spec.name].dataType.simpleString()
-        value, col_checks = column_checks(spec, raw, dtype, ctype, key)
+        col_inter, value, col_checks = column_checks(spec, raw, dtype, ctype, key, prefix=f"__c{i}")
+        inter.extend(expr.alias(name) for name, expr in col_inter)
         values.append(value.alias(spec.name))
         checks.extend(col_checks)
+        if spec.type == "person_code" and spec.source and key and spec.source not in pseudonyms:
+            pseudonyms[spec.source] = spec.name
+    df = df.select("*", *inter)
     order = {r: i for i, r in enumerate(RULE_ORDER)}
     checks.sort(key=lambda c: order[c[0]])  # stable: columns keep their order within a rule
     outcome = F.when(F.col("_read_rule").isNotNull(),
@@ -223,21 +249,27 @@ def validate(df: DataFrame, contract: Contract, key: str | None) -> DataFrame:
     for rule, cond, reason in checks:
         outcome = outcome.when(cond, F.struct(F.lit(rule).alias("rule"), reason.alias("reason")))
     checked = df.select(
-        "source_file", "source_row",
+        "source_file", "source_row", "_line", "_read_rule",
+        *[_native(c).alias(f"__n{i}") for i, c in enumerate(native)],
         outcome.alias("_outcome"),
-        _raw_record(contract, native, key).alias("raw_record"),
         *values,
     )
     keys = list(contract.key)
     w = Window.partitionBy(F.col("_outcome").isNull(), *keys).orderBy("source_file", "source_row")
     first_seen = F.first(F.concat(F.col("source_file"), F.lit(" line "), F.col("source_row").cast("string"))).over(w)
     is_dup = F.col("_outcome").isNull() & (F.row_number().over(w) > 1)
-    return checked.select(
-        "source_file", "source_row",
+    ruled = checked.select(
+        "*",
         F.when(is_dup, F.lit("duplicate_key")).otherwise(F.col("_outcome.rule")).alias("rule"),
         F.when(is_dup, F.concat(F.lit(f"duplicate of key ({', '.join(keys)}): first seen at "), first_seen))
         .otherwise(F.col("_outcome.reason")).alias("reason"),
-        "raw_record",
+    )
+    # The raw record only for quarantined rows (masking every row would be wasted work).
+    record = _raw_record(contract, {c: F.col(f"__n{i}") for i, c in enumerate(native)},
+                         {src: F.col(name) for src, name in pseudonyms.items()})
+    return ruled.select(
+        "source_file", "source_row", "rule", "reason",
+        F.when(F.col("rule").isNotNull(), record).alias("raw_record"),
         *[spec.name for spec in contract.columns],
     )
 
