@@ -1,0 +1,194 @@
+"""Indicators: exact values on hand-built events around the window boundaries, the catalog
+and its generated documentation. Reference date 2022-12-31, look-back 5 years
+(2018-01-01 .. 2022-12-31), recent window 12 months (2022-01-01 .. 2022-12-31)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from lea_spark.canonical import BRONZE_SCHEMAS
+from lea_spark.households import build_households
+from lea_spark.indicators import CATALOG, KEY_COLUMNS, NAMES, PHENOMENA, Params, build_features
+from lea_spark.indicators.docs import DOC_PATH, render
+from lea_spark.jobs.households import read_geography
+from tests.conftest import make_cfg
+from tests.test_households_data import REF, bronze, with_metadata
+from tests.test_households import km
+
+D = dt.date
+M = D  # months are the first day of the month
+
+EVENTS = {
+    "social_assistance": [
+        ("c_m", M(2017, 12, 1), 500.0, 1), ("c_m", M(2018, 1, 1), 500.0, 1), ("c_m", M(2021, 12, 1), 500.0, 1),
+        ("c_m", M(2022, 1, 1), 500.0, 1), ("c_c", M(2022, 1, 1), 10.0, 1), ("c_m", M(2022, 12, 1), 500.0, 1),
+        ("c_m", M(2023, 1, 1), 500.0, 1),
+    ],
+    "housing_allowance": [("h_m", M(2022, 5, 1), 300.0, 2), ("h_k", M(2022, 5, 1), 300.0, 3),
+                          ("h_m", M(2019, 5, 1), 300.0, 2)],
+    "unemployment": [
+        ("c_m", "FM", D(2021, 12, 1), D(2022, 1, 10), 28), ("c_m", "FP", D(2022, 12, 20), None, 8),
+        ("c_f", "FM", D(2016, 1, 1), D(2017, 12, 31), 400),  # before the window: not counted for anyone
+    ],
+    "pensions": [
+        ("c_f", "0", D(2020, 1, 1), None), ("c_m", "0K", D(2021, 1, 1), D(2021, 12, 31)),
+        ("c_m", "2", D(2021, 1, 1), D(2022, 1, 1)), ("f_g", "5", D(2020, 1, 1), None),
+    ],
+    "degrees": [
+        ("c_m", "321101", 3, "0413", D(2014, 6, 1)), ("c_m", "621101", 6, "0413", D(2023, 6, 1)),
+        ("c_f", "721101", 7, "0413", D(2018, 6, 1)), ("a_m", "621101", 6, "0413", D(2012, 6, 1)),
+    ],
+    "earnings": (
+        [("c_m", M(2022, m, 1), "201", 2000.0, "employee", "2221") for m in range(1, 7)]
+        + [("c_m", M(2022, 9, 1), "STUDY_GRANT", 250.0, None, None), ("c_m", M(2021, 12, 1), "201", 3000.0, "employee", "2221"),
+           ("c_f", M(2022, 3, 1), "201", 5000.0, "self_employed", "7111"),
+           ("a_m", M(2022, 1, 1), "201", 30000.0, "employee", "5"), ("b_m", M(2022, 2, 1), "201", 40000.0, "employee", "4"),
+           ("d_m1", M(2022, 2, 1), "201", 50000.0, "employee", "3"), ("e_m", M(2022, 2, 1), "201", 20000.0, "employee", "3")]
+    ),
+    "care_episodes": [
+        ("e1", "c_c", D(2022, 12, 31), D(2023, 1, 2), "55", "K02.1", None, None),
+        ("e2", "c_m", D(2020, 5, 5), D(2020, 5, 5), "25", "O04.9", None, None),
+        ("e3", "c_m", D(2016, 1, 1), D(2016, 2, 1), "70", "F32.1", None, None),
+        ("e4", "c_m", D(2019, 3, 1), D(2019, 3, 9), "70F", "F41.1", None, None),
+        ("e5", "h_c", D(2021, 2, 2), D(2021, 2, 2), "30", "S52.5", None, "X60"),
+    ],
+    "primary_care_visits": [
+        ("v1", "c_c", D(2018, 1, 1), "2221", "F90.0", None), ("v2", "c_c", D(2017, 12, 31), "2221", "F32", None),
+        ("v3", "c_c", D(2022, 6, 1), "2222", "K02", None), ("v4", "c_m", D(2021, 1, 1), "2221", None, "P76"),
+        ("v5", "c_m", D(2019, 1, 1), "2221", "F10.2", None), ("v6", "c_m", D(2020, 5, 5), "2221", "O04", None),
+        ("v7", "c_m", D(2023, 1, 1), "2221", "F20", None),
+    ],
+    "social_care_episodes": [
+        ("s1", "c_f", D(2019, 1, 1), D(2019, 2, 1), "SUBSTANCE_SERVICE"),
+        ("s2", "c_c", D(2017, 1, 1), D(2018, 1, 1), "CW_OPEN"),
+        ("s3", "g_c", D(2022, 1, 1), None, "CW_PLACEMENT"), ("s4", "h_m", D(2022, 2, 1), None, "FAMILY_WORK"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def features(spark, tmp_path_factory):
+    cfg = make_cfg(tmp_path_factory.mktemp("ind"))
+    b = bronze(spark)
+    postal, munis = (df.cache() for df in read_geography(spark, cfg))
+    h = build_households(b["persons"], b["relations"], b["partnerships"], b["residences"], postal, munis, REF,
+                         checkpoint=lambda df: df.localCheckpoint())
+    events = {t: with_metadata(spark, t, EVENTS.get(t, [])) for t in BRONZE_SCHEMAS
+              if t not in ("persons", "relations", "partnerships", "residences")}
+    events["residences"] = b["residences"]
+    prm = Params.from_config(cfg)
+    df = build_features(h.families, h.members, h.persons, events, prm)
+    rows = df.collect()
+    dwelling = {r["family_id"]: r["dwelling_id"] for r in h.families.collect()}
+    return df, {dwelling[r["family_id"]]: r.asDict() for r in rows}
+
+
+def test_gold_schema_keys_then_catalog_doubles(features):
+    df, rows = features
+    assert tuple(df.columns[:6]) == KEY_COLUMNS
+    assert tuple(df.columns[6:]) == NAMES
+    assert all(df.schema[n].dataType.simpleString() == "double" for n in NAMES)
+    assert len(rows) == 8
+    assert all(v is not None for r in rows.values() for v in r.values())
+    assert rows["dA"]["reference_period"] == "2022" and str(rows["dA"]["reference_date"]) == REF
+    assert (rows["dA"]["municipality_code"], rows["dA"]["postal_code"], rows["dA"]["wellbeing_county_code"]) == ("837", "33100", "08")
+
+
+def test_catalog_covers_all_phenomena_and_at_least_40(features):
+    assert len(CATALOG) >= 40
+    assert {i.phenomenon for i in CATALOG} == set(PHENOMENA)
+    assert len(set(NAMES)) == len(NAMES)
+
+
+def test_generated_doc_is_up_to_date():
+    assert DOC_PATH.read_text(encoding="utf-8") == render(), (
+        "docs/indicators.md is out of date: run python -m lea_spark.indicators.docs")
+    for name in NAMES:
+        assert f"`{name}`" in render()
+
+
+def test_structure_indicators(features):
+    _, r = features
+    a, c, f, g, h = r["dA"], r["dC"], r["dF"], r["dG"], r["dH"]
+    assert (a["two_parent"], a["n_children"], a["youngest_child_age"], a["oldest_child_age"], a["n_children_under_7"]) == (1, 2, 4, 4, 2)
+    assert (a["mother_under_35"], a["youngest_parent_age"], a["foreign_language_parent"]) == (1, 32, 0)
+    assert (r["dB"]["blended_family"], r["dB"]["n_teen_children"], r["dB"]["oldest_child_age"]) == (1, 1, 14)
+    assert (r["dD"]["same_sex_parents"], r["dE"]["same_sex_parents"], r["dB"]["same_sex_parents"]) == (1, 1, 0)
+    assert (c["single_parent"], c["mother_under_35"]) == (1, 1)
+    assert (f["relative_carer_family"], f["no_parent_in_dwelling"], f["relatives_in_dwelling"],
+            f["n_other_adults_in_dwelling"], f["n_children_not_with_own_parent"], f["youngest_parent_age"]) == (1, 1, 1, 1, 1, 67)
+    assert (g["independent_minor_family"], g["no_parent_in_dwelling"], g["youngest_parent_age"], g["n_teen_children"]) == (1, 1, 0, 1)
+    assert (h["foreign_language_parent"], h["blended_family"]) == (1, 1)
+
+
+def test_network_indicators(features):
+    _, r = features
+    a, b, c = r["dA"], r["dB"], r["dC"]
+    assert (a["n_grandparents_alive"], a["has_living_grandparent"], a["grandparent_near"], a["grandparents_far"]) == (1, 1, 1, 0)
+    assert (a["youngest_grandparent_age"], a["grandparent_under_61"], a["deaths_in_family"]) == (60, 1, 1)
+    assert (b["has_distance_parent"], b["distance_parent_far"], b["n_siblings_elsewhere"]) == (1, 1, 1)
+    assert b["distance_parent_km"] == pytest.approx(km("33500", "00100"), abs=1e-6)
+    assert (c["distance_parent_far"], c["has_living_grandparent"], c["youngest_grandparent_age"]) == (0, 0, 0)
+    assert (r["dF"]["grandparent_near"], r["dD"]["has_distance_parent"]) == (1, 0)
+
+
+def test_moves_across_municipalities_and_parent_who_left(features):
+    _, r = features
+    assert (r["dH"]["moves"], r["dH"]["municipality_moves"]) == (1, 1)
+    assert (r["dA"]["moves"], r["dC"]["moves"]) == (0, 0)
+    assert (r["dC"]["distance_parent_left"], r["dB"]["distance_parent_left"]) == (1, 0)
+
+
+def test_benefit_months_window_boundaries(features):
+    _, r = features
+    c = r["dC"]
+    # 2017-12 and 2023-01 are outside; 2022-01 counted once although two members received it.
+    assert (c["social_assistance_months_recent"], c["social_assistance_months"]) == (2, 4)
+    assert (r["dH"]["housing_allowance_months_recent"], r["dH"]["housing_allowance_months"]) == (1, 2)
+
+
+def test_unemployment_days_clipped_to_windows(features):
+    _, r = features
+    c = r["dC"]
+    assert c["parents_unemployment_days"] == 10 + 12
+    assert c["parents_unemployment_months"] == pytest.approx((41 + 12) / 30.4375)
+    assert c["unemployed_parent"] == 1
+
+
+def test_income_employment_and_low_income(features):
+    _, r = features
+    c = r["dC"]
+    assert c["household_earnings_eur"] == 12000.0  # 2021-12 and the study grant excluded
+    assert c["earnings_per_consumption_unit"] == pytest.approx(12000 / 1.3)
+    assert (c["parents_employed_share"], c["student_parent"], c["parent_upper_white_collar"]) == (1.0, 1, 1)
+    assert (c["distance_parent_earnings_eur"], c["distance_parent_entrepreneur"], c["distance_parent_student"]) == (5000.0, 1, 0)
+    assert r["dB"]["earnings_per_consumption_unit"] == pytest.approx(40000 / 2.6)
+    # median of 0,0,0, 9231, 11111, 14286, 15385, 27778 = 10171; below 60 % of it: F, G, H.
+    assert {d for d, x in r.items() if x["low_income"] == 1} == {"dF", "dG", "dH"}
+
+
+def test_pensions_and_education(features):
+    _, r = features
+    c = r["dC"]
+    assert (c["parent_rehabilitation_subsidy"], c["parent_partial_disability_pension"], c["parent_disability_pension"]) == (0, 1, 0)
+    assert (c["distance_parent_retired"], r["dF"]["old_age_pension_in_household"]) == (1, 1)
+    assert (c["parent_max_isced"], c["parent_low_education"], c["parent_higher_education"]) == (3, 0, 0)
+    assert (c["distance_parent_max_isced"], c["distance_parent_higher_education"], c["distance_parent_more_educated"]) == (7, 1, 1)
+    assert (r["dA"]["parent_max_isced"], r["dA"]["parent_higher_education"]) == (6, 1)
+    assert (r["dH"]["parent_max_isced"], r["dH"]["parent_low_education"]) == (2, 1)  # no degree registered
+
+
+def test_health_lifestyle_and_services(features):
+    _, r = features
+    c = r["dC"]
+    assert (c["children_neuropsychiatric_dx"], c["children_psychiatric_dx"], c["children_caries"]) == (1, 0, 1)
+    assert (c["parents_psychiatric_dx"], c["abortions"], c["parents_substance_use"]) == (1, 1, 1)
+    assert (c["distance_parents_substance_use"], c["child_welfare_children"]) == (1, 1)
+    assert (r["dH"]["self_harm_or_violence"], r["dH"]["injuries"], r["dH"]["family_work"]) == (1, 1, 1)
+    assert (r["dG"]["child_welfare_placement"], r["dG"]["child_welfare_children"]) == (1, 1)
+    # visits v1, v3, v4, v5, v6 in the window; 2 household members x 5 years
+    assert c["primary_care_visits_rate"] == pytest.approx(5 / 10)
+    assert c["children_primary_care_visits_rate"] == pytest.approx(2 / 5)
+    assert c["children_dental_visits_rate"] == pytest.approx(1 / 5)
+    assert (c["specialised_care_episodes_rate"], c["psychiatric_care_episodes"]) == (pytest.approx(3 / 10), 1)
