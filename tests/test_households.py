@@ -11,7 +11,7 @@ from lea_spark.households import DuplicateKeyError, assert_unique, build_househo
 from lea_spark.households.geo import haversine_km
 from lea_spark.jobs.households import read_geography
 from tests.conftest import CONF, make_cfg
-from tests.test_households_data import REF, bronze
+from tests.test_households_data import REF, bronze, run_cli_job, write_conf
 
 # (lat, lon) of the postal areas used, from postal_areas_2025.csv; 90600 has none and falls
 # back to Oulu's municipal centre.
@@ -164,21 +164,13 @@ def test_haversine_helsinki_tampere(spark):
 
 
 def test_job_writes_silver_tables(spark, tmp_path):
-    from lea_spark.cli import main
     from lea_spark.lake import read_table, write_table
 
     cfg = make_cfg(tmp_path)
     for table, df in bronze(spark).items():
         write_table(cfg, df, f"bronze.{table}")
-    import yaml
-
-    conf = tmp_path / "conf"
-    (conf / "env").mkdir(parents=True)
-    base = yaml.safe_load((CONF / "base.yaml").read_text())
-    base["paths"].update({"lake": str(tmp_path / "lakehouse"), "geo": str(CONF.parent.parent / "shared/reference/geo")})
-    (conf / "base.yaml").write_text(yaml.safe_dump(base))
-    (conf / "env" / "test.yaml").write_text((CONF / "env" / "test.yaml").read_text())
-    assert main(["households", "--conf-dir", str(conf), "--env", "test"]) == 0
+    conf = write_conf(tmp_path, CONF, tmp_path / "lakehouse")
+    run_cli_job("households", conf)
     fams = read_table(spark, cfg, "silver.families")
     assert fams.count() == 8
     assert read_table(spark, cfg, "silver.family_members").columns[:5] == [

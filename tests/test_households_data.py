@@ -114,3 +114,30 @@ def bronze(spark, rows: dict[str, list[tuple]] | None = None) -> dict:
     """``{table: DataFrame}`` for every table in ``rows`` (default: the population above)."""
     rows = ROWS if rows is None else rows
     return {t: with_metadata(spark, t, r) for t, r in rows.items()}
+
+
+def write_conf(tmp_path, conf_src, lake):
+    """A copy of the project configuration whose lake is ``lake`` (for running jobs by CLI)."""
+    import yaml
+
+    conf = tmp_path / "conf"
+    (conf / "env").mkdir(parents=True, exist_ok=True)
+    base = yaml.safe_load((conf_src / "base.yaml").read_text())
+    base["paths"].update({"lake": str(lake), "geo": str(conf_src.parent.parent / "shared/reference/geo")})
+    (conf / "base.yaml").write_text(yaml.safe_dump(base))
+    (conf / "env" / "test.yaml").write_text((conf_src / "env" / "test.yaml").read_text())
+    return conf
+
+
+def run_cli_job(name: str, conf, env: str = "test") -> dict:
+    """Run one job as `lea <name> --conf-dir conf --env env` does (parser, config, run)."""
+    import argparse
+    import importlib
+
+    from lea_spark.cli import run_job
+    from lea_spark.config import load_config
+
+    mod = importlib.import_module(f"lea_spark.jobs.{name}")
+    parser = argparse.ArgumentParser(prog=f"lea {name}")
+    mod.add_arguments(parser)
+    return run_job(name, load_config(conf, env), parser.parse_args([]))

@@ -12,8 +12,8 @@ from lea_spark.households import build_households
 from lea_spark.indicators import CATALOG, KEY_COLUMNS, NAMES, PHENOMENA, Params, build_features
 from lea_spark.indicators.docs import DOC_PATH, render
 from lea_spark.jobs.households import read_geography
-from tests.conftest import make_cfg
-from tests.test_households_data import REF, bronze, with_metadata
+from tests.conftest import CONF, make_cfg
+from tests.test_households_data import REF, bronze, run_cli_job, with_metadata, write_conf
 from tests.test_households import km
 
 D = dt.date
@@ -81,11 +81,32 @@ def features(spark, tmp_path_factory):
     df = build_features(h.families, h.members, h.persons, events, prm)
     rows = df.collect()
     dwelling = {r["family_id"]: r["dwelling_id"] for r in h.families.collect()}
-    return df, {dwelling[r["family_id"]]: r.asDict() for r in rows}
+    return df, {dwelling[r["family_id"]]: r.asDict() for r in rows}, h, events
+
+
+def test_job_writes_gold_once_per_period(spark, tmp_path, features):
+    """`lea indicators` on silver and bronze tables in a lake gives the same rows; a second
+    run replaces its reference period instead of appending to it."""
+    from lea_spark.lake import read_table, write_table
+
+    _, rows, h, events = features
+    cfg = make_cfg(tmp_path)
+    for name, df in (("silver.families", h.families), ("silver.family_members", h.members), ("silver.persons", h.persons)):
+        write_table(cfg, df, name)
+    for table, df in events.items():
+        write_table(cfg, df, f"bronze.{table}")
+    conf = write_conf(tmp_path, CONF, tmp_path / "lakehouse")
+    run_cli_job("indicators", conf)
+    run_cli_job("indicators", conf)
+    gold = {r["family_id"]: r.asDict() for r in read_table(spark, cfg, "gold.family_features").collect()}
+    assert len(gold) == 8
+    expected = {r["family_id"]: r for r in rows.values()}
+    for fid, row in gold.items():
+        assert {k: row[k] for k in NAMES} == pytest.approx({k: expected[fid][k] for k in NAMES})
 
 
 def test_gold_schema_keys_then_catalog_doubles(features):
-    df, rows = features
+    df, rows, _, _ = features
     assert tuple(df.columns[:6]) == KEY_COLUMNS
     assert tuple(df.columns[6:]) == NAMES
     assert all(df.schema[n].dataType.simpleString() == "double" for n in NAMES)
@@ -109,7 +130,7 @@ def test_generated_doc_is_up_to_date():
 
 
 def test_structure_indicators(features):
-    _, r = features
+    _, r, _, _ = features
     a, c, f, g, h = r["dA"], r["dC"], r["dF"], r["dG"], r["dH"]
     assert (a["two_parent"], a["n_children"], a["youngest_child_age"], a["oldest_child_age"], a["n_children_under_7"]) == (1, 2, 4, 4, 2)
     assert (a["mother_under_35"], a["youngest_parent_age"], a["foreign_language_parent"]) == (1, 32, 0)
@@ -123,7 +144,7 @@ def test_structure_indicators(features):
 
 
 def test_network_indicators(features):
-    _, r = features
+    _, r, _, _ = features
     a, b, c = r["dA"], r["dB"], r["dC"]
     assert (a["n_grandparents_alive"], a["has_living_grandparent"], a["grandparent_near"], a["grandparents_far"]) == (1, 1, 1, 0)
     assert (a["youngest_grandparent_age"], a["grandparent_under_61"], a["deaths_in_family"]) == (60, 1, 1)
@@ -134,14 +155,14 @@ def test_network_indicators(features):
 
 
 def test_moves_across_municipalities_and_parent_who_left(features):
-    _, r = features
+    _, r, _, _ = features
     assert (r["dH"]["moves"], r["dH"]["municipality_moves"]) == (1, 1)
     assert (r["dA"]["moves"], r["dC"]["moves"]) == (0, 0)
     assert (r["dC"]["distance_parent_left"], r["dB"]["distance_parent_left"]) == (1, 0)
 
 
 def test_benefit_months_window_boundaries(features):
-    _, r = features
+    _, r, _, _ = features
     c = r["dC"]
     # 2017-12 and 2023-01 are outside; 2022-01 counted once although two members received it.
     assert (c["social_assistance_months_recent"], c["social_assistance_months"]) == (2, 4)
@@ -149,7 +170,7 @@ def test_benefit_months_window_boundaries(features):
 
 
 def test_unemployment_days_clipped_to_windows(features):
-    _, r = features
+    _, r, _, _ = features
     c = r["dC"]
     assert c["parents_unemployment_days"] == 10 + 12
     assert c["parents_unemployment_months"] == pytest.approx((41 + 12) / 30.4375)
@@ -157,7 +178,7 @@ def test_unemployment_days_clipped_to_windows(features):
 
 
 def test_income_employment_and_low_income(features):
-    _, r = features
+    _, r, _, _ = features
     c = r["dC"]
     assert c["household_earnings_eur"] == 12000.0  # 2021-12 and the study grant excluded
     assert c["earnings_per_consumption_unit"] == pytest.approx(12000 / 1.3)
@@ -169,7 +190,7 @@ def test_income_employment_and_low_income(features):
 
 
 def test_pensions_and_education(features):
-    _, r = features
+    _, r, _, _ = features
     c = r["dC"]
     assert (c["parent_rehabilitation_subsidy"], c["parent_partial_disability_pension"], c["parent_disability_pension"]) == (0, 1, 0)
     assert (c["distance_parent_retired"], r["dF"]["old_age_pension_in_household"]) == (1, 1)
@@ -180,7 +201,7 @@ def test_pensions_and_education(features):
 
 
 def test_health_lifestyle_and_services(features):
-    _, r = features
+    _, r, _, _ = features
     c = r["dC"]
     assert (c["children_neuropsychiatric_dx"], c["children_psychiatric_dx"], c["children_caries"]) == (1, 0, 1)
     assert (c["parents_psychiatric_dx"], c["abortions"], c["parents_substance_use"]) == (1, 1, 1)

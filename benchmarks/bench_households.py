@@ -1,0 +1,105 @@
+"""Benchmark of `lea households` + `lea indicators` on an existing bronze lake, with a
+single-machine DuckDB reference for a few indicators over the same Delta tables.
+
+    LEA_PSEUDONYM_KEY=... .venv/bin/lea generate --conf-dir DIR/conf --env local
+    LEA_PSEUDONYM_KEY=... .venv/bin/lea ingest --conf-dir DIR/conf --env local
+    .venv/bin/python benchmarks/bench_households.py --conf-dir DIR/conf --env local
+
+Prints wall time per job, peak memory of the process tree, the DuckDB time and whether
+DuckDB's values agree with gold for every family.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peak_memory import peak_rss_mb  # noqa: E402
+
+DUCKDB_SQL = """
+WITH m AS (SELECT * FROM delta_scan('{lake}/silver/family_members')),
+     f AS (SELECT family_id FROM delta_scan('{lake}/silver/families')),
+     hh AS (SELECT family_id, person_id FROM m WHERE is_resident),
+     sa AS (SELECT hh.family_id, count(DISTINCT date_trunc('month', s.benefit_month)) AS social_assistance_months_recent
+            FROM hh JOIN delta_scan('{lake}/bronze/social_assistance') s USING (person_id)
+            WHERE s.benefit_month BETWEEN date_trunc('month', DATE '{recent_start}') AND DATE '{ref}'
+            GROUP BY 1),
+     ha AS (SELECT hh.family_id, count(DISTINCT date_trunc('month', s.benefit_month)) AS housing_allowance_months
+            FROM hh JOIN delta_scan('{lake}/bronze/housing_allowance') s USING (person_id)
+            WHERE s.benefit_month BETWEEN date_trunc('month', DATE '{lookback_start}') AND DATE '{ref}'
+            GROUP BY 1),
+     gp AS (SELECT family_id, count(*) FILTER (WHERE role = 'grandparent' AND is_alive) AS n_grandparents_alive,
+                   count(*) FILTER (WHERE role IN ('child', 'independent_minor')) AS n_children
+            FROM m GROUP BY 1)
+SELECT f.family_id,
+       coalesce(gp.n_children, 0)::DOUBLE AS n_children,
+       coalesce(gp.n_grandparents_alive, 0)::DOUBLE AS n_grandparents_alive,
+       coalesce(sa.social_assistance_months_recent, 0)::DOUBLE AS social_assistance_months_recent,
+       coalesce(ha.housing_allowance_months, 0)::DOUBLE AS housing_allowance_months
+FROM f LEFT JOIN gp USING (family_id) LEFT JOIN sa USING (family_id) LEFT JOIN ha USING (family_id)
+"""
+COLUMNS = ["n_children", "n_grandparents_alive", "social_assistance_months_recent", "housing_allowance_months"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--conf-dir", required=True)
+    ap.add_argument("--env", default="local")
+    args = ap.parse_args()
+    import importlib
+
+    from lea_spark.cli import run_job
+    from lea_spark.config import load_config
+    from lea_spark.progress import setup_logging
+
+    setup_logging("INFO")
+    cfg = load_config(args.conf_dir, args.env)
+    times = {}
+    for job in ("households", "indicators"):
+        mod = importlib.import_module(f"lea_spark.jobs.{job}")
+        parser = argparse.ArgumentParser(prog=f"lea {job}")
+        mod.add_arguments(parser)
+        t = time.perf_counter()
+        run_job(job, cfg, parser.parse_args([]))
+        times[job] = time.perf_counter() - t
+    mem = peak_rss_mb()
+
+    import datetime as dt
+
+    import duckdb  # noqa: F401
+    from lea_spark.lake.duckdb_reader import connect
+
+    ref = dt.date.fromisoformat(cfg["project.reference_date"])
+    years = int(cfg["project.lookback_years"])
+    months = int(cfg["indicators.recent_months"])
+
+    def shift(d: dt.date, n_months: int) -> dt.date:
+        y, m = divmod(d.year * 12 + d.month - 1 - n_months, 12)
+        import calendar
+
+        return dt.date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1])) + dt.timedelta(days=1)
+
+    lake = cfg.path("lake")
+    sql = DUCKDB_SQL.format(lake=lake, ref=ref, recent_start=shift(ref, months), lookback_start=shift(ref, 12 * years))
+    con = connect(threads=2)
+    t = time.perf_counter()
+    duck = con.execute(sql).df()
+    t_duck = time.perf_counter() - t
+    gold = con.execute(f"SELECT family_id, {', '.join(COLUMNS)} FROM delta_scan('{lake}/gold/family_features') "
+                       f"WHERE reference_period = '{ref.year}'").df()
+    merged = duck.merge(gold, on="family_id", suffixes=("_duck", "_gold"))
+    agree = {c: int((merged[f"{c}_duck"] == merged[f"{c}_gold"]).sum()) for c in COLUMNS}
+    print(f"families: {len(gold):,}")
+    for job, secs in times.items():
+        print(f"lea {job}: {secs:.1f} s")
+    print(f"peak memory: {mem['total']:.0f} MB over {mem['processes']} processes (largest {mem['largest']:.0f} MB)")
+    print(f"duckdb reference ({', '.join(COLUMNS)}): {t_duck:.2f} s; families matched {len(merged):,}; "
+          f"agreeing values: {agree}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
