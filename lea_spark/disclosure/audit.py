@@ -88,8 +88,13 @@ def components(table: LinkedTable, status: np.ndarray) -> list[list[int]]:
 
 def _component_lp(table, cells, status, values, lo, hi, rels_of):
     """The equality system and bounds of one component (``None`` when it has no relation)."""
-    pos = {c: j for j, c in enumerate(cells)}
     rel_ids = sorted({r for c in cells for r in rels_of[c]})
+    return _component_lp_rel(table, cells, status, values, lo, hi, rel_ids)
+
+
+def _component_lp_rel(table, cells, status, values, lo, hi, rel_ids):
+    """The equality system of relations ``rel_ids`` over the suppressed ``cells``."""
+    pos = {c: j for j, c in enumerate(cells)}
     bounds = [(lo[c], None if not np.isfinite(hi[c]) else hi[c]) for c in cells]
     if not rel_ids:
         return None, None, bounds
@@ -158,7 +163,11 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
         done_lo |= seen_lo <= box_lo + _TOL
         done_hi |= seen_hi >= box_hi - _TOL
 
-    for _ in range(4):
+    if certify:
+        _move_certify(table, cells, values, lo, hi, rels_of, seen_lo, seen_hi)
+        done_lo |= seen_lo <= box_lo + _TOL
+        done_hi |= seen_hi >= box_hi - _TOL
+    for _ in range(2 if certify else 4):
         lo_open, hi_open = open_cells()
         progress = False
         for sense, mask in ((1.0, lo_open), (-1.0, hi_open)):
@@ -172,6 +181,10 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
                 progress |= int(done_lo.sum() + done_hi.sum()) > before
         if not progress:
             break
+    outer = np.zeros(n, dtype=bool)
+    if certify:
+        n_lps += _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
+                               seen_lo, seen_hi, done_lo, done_hi, outer, open_cells)
     c = np.zeros(n)
     for j in range(n):
         for sense in (1.0, -1.0):
@@ -193,8 +206,148 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
             else:
                 seen_hi[j] = -res.fun
                 done_hi[j] = True
-    exact = done_lo & done_hi
+    exact = done_lo & done_hi & ~outer
     return seen_lo, seen_hi, exact, n_lps
+
+
+def _move_certify(table, cells, values, lo, hi, rels_of, seen_lo, seen_hi) -> None:
+    """Certify cells by balanced moves, without any LP.
+
+    If suppressed cells x and y are children of exactly the same relations, moving +d on x
+    and -d on y keeps every relation; likewise a "rectangle" x, y, w, z of cells that are
+    children of exactly two relations each (x,y share one, x,z another, w shares the
+    remaining one with each of y and z) allows +d on x and w, -d on y and z. Every such
+    move within the attacker's bounds yields a point the attacker cannot exclude, so it
+    widens the observed range of x (and of the partners) safely.
+    """
+    pos = {c: j for j, c in enumerate(cells)}
+    child_rels: dict[int, frozenset] = {}
+    for c in cells:
+        rs = rels_of[c]
+        if all(table.relations[r].parent != c for r in rs):
+            child_rels[c] = frozenset(rs)
+    by_sig: dict[frozenset, list[int]] = {}
+    for c, sig in child_rels.items():
+        by_sig.setdefault(sig, []).append(c)
+    sup_children = {}
+    for c, sig in child_rels.items():
+        if len(sig) == 2:
+            for r in sig:
+                sup_children.setdefault(r, []).append(c)
+
+    true_val = {c: float(values[c]) for c in cells}
+    for c in cells:
+        j = pos[c]
+        up = down = 0.0
+        v = true_val[c]
+        cap_up, cap_down = hi[c] - v, v - lo[c]
+        for other in by_sig.get(child_rels.get(c), ()):
+            if other == c:
+                continue
+            w = true_val[other]
+            up = max(up, min(cap_up, w - lo[other]))
+            down = max(down, min(cap_down, hi[other] - w))
+        sig = child_rels.get(c)
+        if sig is not None and len(sig) == 2 and (up + down) < np.inf:
+            r1, r2 = tuple(sig)
+            row = [y for y in sup_children.get(r1, ()) if y != c]
+            col = [z for z in sup_children.get(r2, ()) if z != c]
+            col_by_rel: dict[int, list[int]] = {}
+            for z in col:
+                (other_rel,) = tuple(child_rels[z] - {r2}) or (None,)
+                col_by_rel.setdefault(other_rel, []).append(z)
+            for y in row:
+                (r3,) = tuple(child_rels[y] - {r1}) or (None,)
+                if r3 is None or r3 == r2:
+                    continue
+                for w in sup_children.get(r3, ()):
+                    if w in (c, y):
+                        continue
+                    (r4,) = tuple(child_rels[w] - {r3}) or (None,)
+                    if r4 is None or r4 in (r1, r2):
+                        continue
+                    for z in col_by_rel.get(r4, ()):
+                        if z in (c, y, w):
+                            continue
+                        vy, vz, vw = true_val[y], true_val[z], true_val[w]
+                        d_up = min(cap_up, vy - lo[y], vz - lo[z], hi[w] - vw)
+                        d_dn = min(cap_down, hi[y] - vy, hi[z] - vz, vw - lo[w])
+                        up, down = max(up, d_up), max(down, d_dn)
+        seen_lo[j] = min(seen_lo[j], v - down)
+        seen_hi[j] = max(seen_hi[j], v + up)
+
+
+def _neighbourhood(table, status, rels_of, cell, depth: int) -> list[int]:
+    """Suppressed cells within ``depth`` relation steps of ``cell`` (``cell`` first)."""
+    sub = {cell}
+    frontier = {cell}
+    for _ in range(depth):
+        nxt = set()
+        for c in frontier:
+            for r_i in rels_of[c]:
+                nxt.update(m for m in table.relations[r_i].members if status[m] != PUBLISHED and m not in sub)
+        sub |= nxt
+        frontier = nxt
+    return [cell] + sorted(sub - {cell})
+
+
+def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
+                  seen_lo, seen_hi, done_lo, done_hi, outer, open_cells) -> int:
+    """In a large component, decide still-open cells on small neighbourhoods first.
+
+    * Inner check: only the suppressed cells near the cell move, every other cell stays at
+      its true value, and ALL relations touching the moving cells are kept. Every solution
+      is then feasible for the whole problem, so the range found is inside the attacker's
+      interval: when it reaches ``protection`` the cell is certified.
+    * Outer check: the relations near the cell only, the rest dropped. The range found
+      contains the attacker's interval: when even it is too narrow the cell is exposed.
+
+    Cells neither check decides get the exact LPs of the whole component. Returns the
+    number of LPs solved.
+    """
+    n_lps = 0
+    pos = {c: j for j, c in enumerate(cells)}
+    lo_open, hi_open = open_cells()
+    for j in np.flatnonzero(lo_open | hi_open):
+        cell = cells[j]
+        # Inner: the cell and its neighbours move; all their relations hold.
+        sub = _neighbourhood(table, status, rels_of, cell, 2)
+        rel_ids = sorted({r for m in sub for r in rels_of[m]})
+        fixed_status = status.copy()
+        moving = set(sub)
+        for r_i in rel_ids:
+            for m in table.relations[r_i].members:
+                if m not in moving and fixed_status[m] != PUBLISHED:
+                    fixed_status[m] = PUBLISHED  # held at its true value
+        a_eq, b_eq, bounds = _component_lp_rel(table, sub, fixed_status, values, lo, hi, rel_ids)
+        ends = _ends(a_eq, b_eq, bounds, len(sub), 0, table.keys[cell])
+        n_lps += 2
+        if ends[1] - ends[0] >= protection - _TOL:
+            seen_lo[j] = min(seen_lo[j], ends[0])
+            seen_hi[j] = max(seen_hi[j], ends[1])
+            continue
+        # Outer: only the relations near the cell.
+        sub = _neighbourhood(table, status, rels_of, cell, 1)
+        rel_ids = sorted({r for r in rels_of[cell]})
+        sub = [cell] + sorted({m for r_i in rel_ids for m in table.relations[r_i].members
+                               if status[m] != PUBLISHED and m != cell})
+        a_eq, b_eq, bounds = _component_lp_rel(table, sub, status, values, lo, hi, rel_ids)
+        ends = _ends(a_eq, b_eq, bounds, len(sub), 0, table.keys[cell])
+        n_lps += 2
+        if ends[1] - ends[0] < protection - _TOL:
+            seen_lo[j], seen_hi[j] = ends
+            done_lo[j] = done_hi[j] = outer[j] = True
+    return n_lps
+
+
+def _ends(a_eq, b_eq, bounds, n, k, what):
+    c = np.zeros(n)
+    ends = []
+    for sense in (1.0, -1.0):
+        c[k] = sense
+        res = _lp(c, a_eq, b_eq, bounds, f"cell {what!r}")
+        ends.append(np.inf if res.status == 3 else sense * res.fun)
+    return ends
 
 
 def audit(table: LinkedTable, status: np.ndarray, threshold: int, protection: float,

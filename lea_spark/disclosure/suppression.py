@@ -93,6 +93,37 @@ def _pick(rel, status, values, exclude=()) -> int | None:
     return None
 
 
+def _nearest_published(table, status, values, rels_of, cell, max_depth: int = 6) -> int | None:
+    """The smallest published cell among the nearest relations around ``cell``.
+
+    Depth 1 is the relations of ``cell`` itself; when all their members are suppressed
+    the search moves out through the suppressed members' relations.
+    """
+    seen_rel: set[int] = set()
+    frontier = {cell}
+    seen_cells = {cell}
+    for _ in range(max_depth):
+        candidates: list[int] = []
+        nxt: set[int] = set()
+        for c in frontier:
+            for r_i in rels_of[c]:
+                if r_i in seen_rel:
+                    continue
+                seen_rel.add(r_i)
+                rel = table.relations[r_i]
+                pick = _pick(rel, status, values)
+                if pick is not None:
+                    candidates.append(pick)
+                nxt.update(m for m in rel.members if m not in seen_cells)
+        if candidates:
+            return min(candidates, key=lambda k: (values[k], k))
+        seen_cells |= nxt
+        frontier = nxt
+        if not frontier:
+            break
+    return None
+
+
 def secondary_suppress(table: LinkedTable, status: np.ndarray, threshold: int, protection: float,
                        thresholded: np.ndarray | None = None) -> np.ndarray:
     """Suppress further cells until every relation, on its own, protects its suppressed cells.
@@ -178,12 +209,8 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
             return status, result
         added = 0
         for cell in failing:
-            best = None
-            for r_i in rels_of[cell]:
-                cand = _pick(table.relations[r_i], status, values)
-                if cand is not None and (best is None or (values[cand], cand) < (values[best], best)):
-                    best = cand
-            if best is not None and status[best] == PUBLISHED:
+            best = _nearest_published(table, status, values, rels_of, cell)
+            if best is not None:
                 status[best] = SECONDARY
                 added += 1
         if added == 0:

@@ -1,0 +1,278 @@
+"""From aggregates to the disclosure-controlled publication (pandas, on the driver).
+
+:func:`build_publication` runs suppression and the LP audit on every count, derives shares
+and indicator rates from what may be published, and returns the tables plus the audit. It
+never writes: the job writes only when :attr:`Publication.audit_passed` holds.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lea_spark.disclosure import PUBLISHED, SECONDARY, STATUS_NAMES, AuditResult, protect
+from lea_spark.publish.aggregate import Aggregates
+from lea_spark.publish.cells import CHILDREN, FAMILIES, TOTAL, PublishCells, build_cells, linked_children_status
+from lea_spark.publish.geography import COUNTRY_CODE
+
+log = logging.getLogger(__name__)
+
+AREA_COLS = ["area_level", "area_code", "area_name_fi", "area_name_sv", "parent_area_code",
+             "municipality_code", "wellbeing_county_code"]
+LEVEL_ORDER = {"country": 0, "county": 1, "municipality": 2, "postal_area": 3}
+
+
+@dataclass
+class Settings:
+    threshold: int = 5
+    protection: float = 3.0
+    decimals: int = 1
+    secondary: bool = True
+    exact_max_cells: int = 2000
+
+
+@dataclass
+class Publication:
+    tables: dict[str, pd.DataFrame]
+    audit: AuditResult
+    cells: PublishCells
+    status: np.ndarray
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def audit_passed(self) -> bool:
+        return self.audit.n_failing == 0
+
+
+def split_counts(agg: Aggregates, areas: pd.DataFrame):
+    """Municipality/postal/type/children frames for :func:`build_cells` + unplaced families."""
+    c = agg.counts.copy()
+    c["children"] = pd.to_numeric(c["children"], errors="coerce")
+    known_postal = set(areas.loc[areas.area_level == "postal_area", "area_code"])
+    in_postal = c["postal_code"].isin(known_postal)
+    muni_group = c.groupby(["municipality_code", "group_id"], as_index=False).families.sum()
+    postal_group = c[in_postal].groupby(["postal_code", "group_id"], as_index=False).families.sum()
+    muni_type = c.groupby(["municipality_code", "type_id", "group_id"], as_index=False).families.sum()
+    has_children = c["children"].notna().all() and len(c) > 0
+    muni_children = postal_children = None
+    if has_children:
+        muni_children = c.groupby("municipality_code", as_index=False).children.sum()
+        postal_children = c[in_postal].groupby("postal_code", as_index=False).children.sum()
+    unplaced = int(c.loc[~in_postal, "families"].sum())
+    return muni_group, postal_group, muni_type, muni_children, postal_children, unplaced
+
+
+def run_protection(cells: PublishCells, s: Settings):
+    """Suppress and audit; children counts follow their area's family total (iterated)."""
+    t = cells.table
+    initial = None
+    for _ in range(10):
+        status, result = protect(t, s.threshold, s.protection, cells.thresholded, initial=initial,
+                                 secondary=s.secondary, exact_max_cells=s.exact_max_cells)
+        linked = linked_children_status(cells, status)
+        if not s.secondary or not ((linked == SECONDARY) & (status == PUBLISHED)).any():
+            return status, result
+        initial = np.maximum(status, linked)
+    return status, result
+
+
+def _reasons(cells: PublishCells, status: np.ndarray, threshold: int) -> list[str | None]:
+    out = []
+    for key, st in zip(cells.table.keys, status):
+        if st == PUBLISHED:
+            out.append(None)
+        elif key[0] == CHILDREN:
+            out.append("suppressed with the area's family count or to protect another area")
+        elif st == 1:
+            out.append(f"fewer than {threshold} families")
+        else:
+            out.append("hidden so that a suppressed count cannot be derived from the published ones")
+    return out
+
+
+def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Settings,
+                      group_names: dict[int, dict] | None = None,
+                      phenomena: dict[str, str] | None = None) -> Publication:
+    """All publish tables for ``period`` (pandas), suppressed and audited."""
+    muni_group, postal_group, muni_type, muni_children, postal_children, unplaced = split_counts(agg, areas)
+    cells = build_cells(areas, muni_group, postal_group, muni_type, muni_children, postal_children)
+    status, result = run_protection(cells, s)
+    t = cells.table
+    values = t.value_array()
+    reasons = _reasons(cells, status, s.threshold)
+    names = STATUS_NAMES
+
+    def cell(key):
+        i = t.index(key)
+        st = int(status[i])
+        return (int(values[i]) if st == PUBLISHED else None), names[st], reasons[i]
+
+    area_rows = areas.to_dict("records")
+    group_names = group_names or {}
+    decimals = s.decimals
+
+    af, gf, tf = [], [], []
+    for a in area_rows:
+        lvl, code = a["area_level"], a["area_code"]
+        fam, fst, frs = cell((FAMILIES, lvl, code, TOTAL))
+        if cells.has_children:
+            ch, cst, crs = cell((CHILDREN, lvl, code, TOTAL))
+        else:
+            ch, cst, crs = None, "unavailable", "number of children not in the inputs"
+        af.append({**a, "families": fam, "families_status": fst, "families_reason": frs,
+                   "children": ch, "children_status": cst, "children_reason": crs})
+        for g in cells.group_ids:
+            n, st, rs = cell((FAMILIES, lvl, code, ("group", g)))
+            share, sst, srs = _share(n, fam, decimals)
+            nm = group_names.get(g, {})
+            gf.append({**a, "group_id": g, "group_name_fi": nm.get("fi", f"Ryhmä {g}"),
+                       "group_name_sv": nm.get("sv", f"Grupp {g}"), "families": n, "status": st, "reason": rs,
+                       "share_pct": share, "share_status": sst, "share_reason": srs})
+        if lvl == "municipality":
+            for ty in cells.type_ids:
+                n, st, rs = cell((FAMILIES, lvl, code, ("type", ty)))
+                share, sst, srs = _share(n, fam, decimals)
+                tf.append({**a, "type_id": ty, "group_id": cells.type_group.get(ty), "families": n, "status": st,
+                           "reason": rs, "share_pct": share, "share_status": sst, "share_reason": srs})
+    area_families = pd.DataFrame(af)
+    fam_status = {(r["area_level"], r["area_code"]): r["families_status"] for r in af}
+    rates = _indicator_rates(areas, agg, fam_status, s, phenomena or {})
+    profiles = _group_profiles(agg, cells, status, s, group_names, phenomena or {})
+    audit_df = _audit_frame(cells, status, result, s)
+    tables = {
+        "area_families": area_families,
+        "group_families": pd.DataFrame(gf),
+        "type_families": pd.DataFrame(tf, columns=AREA_COLS + ["type_id", "group_id", "families", "status", "reason",
+                                                               "share_pct", "share_status", "share_reason"]),
+        "indicator_rates": rates,
+        "group_profiles": profiles,
+        "audit": audit_df,
+    }
+    for name, df in tables.items():
+        df.insert(0, "reference_period", period)
+    summary = {
+        "cells": t.n, "suppressed": int((status != PUBLISHED).sum()),
+        "primary": int((status == 1).sum()), "secondary": int((status == SECONDARY).sum()),
+        "audit_failing": result.n_failing, "audit_seconds": round(result.seconds, 2),
+        "families_without_postal_area": unplaced,
+    }
+    return Publication(tables, result, cells, status, summary)
+
+
+def _share(n, total, decimals):
+    if n is None:
+        return None, "suppressed", "count suppressed"
+    if total is None:
+        return None, "suppressed", "area total suppressed"
+    if total == 0:
+        return None, "not applicable", "no families"
+    return round(100.0 * n / total, decimals), "published", None
+
+
+def _rate(n, pos, total, binary, s: Settings):
+    """(value, status, reason) of one indicator rate from its sums."""
+    t = s.threshold
+    if n < t:
+        return None, "primary-suppressed", f"fewer than {t} families with a value"
+    if binary:
+        if pos < t or n - pos < t:
+            return None, "primary-suppressed", f"fewer than {t} families with or without the trait"
+        return round(100.0 * pos / n, s.decimals), "published", None
+    return round(total / n, max(s.decimals, 2)), "published", None
+
+
+def _indicator_rates(areas, agg: Aggregates, fam_status, s: Settings, phenomena) -> pd.DataFrame:
+    cols = AREA_COLS + ["indicator", "phenomenon", "unit", "value", "status", "reason"]
+    if not agg.indicators or agg.indicator_area.empty:
+        return pd.DataFrame(columns=cols)
+    ia = agg.indicator_area.copy()
+    stat_cols = [c for c in ia.columns if "__" in c]
+    ia[stat_cols] = ia[stat_cols].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    munis = areas[areas.area_level == "municipality"]
+    county_of = dict(zip(munis.area_code, munis.wellbeing_county_code))
+    known_postal = set(areas.loc[areas.area_level == "postal_area", "area_code"])
+    sums = {
+        "postal_area": ia[ia.postal_code.isin(known_postal)].groupby("postal_code")[stat_cols].sum(),
+        "municipality": ia.groupby("municipality_code")[stat_cols].sum(),
+    }
+    sums["county"] = sums["municipality"].groupby(sums["municipality"].index.map(county_of))[stat_cols].sum()
+    sums["country"] = pd.DataFrame([ia[stat_cols].sum()], index=[COUNTRY_CODE])
+    rows = []
+    for a in areas.to_dict("records"):
+        lvl, code = a["area_level"], a["area_code"]
+        table = sums[lvl]
+        have = code in table.index
+        for ind in agg.indicators:
+            unit = "percent" if agg.binary[ind] else "mean"
+            base = {**a, "indicator": ind, "phenomenon": phenomena.get(ind, "unknown"), "unit": unit}
+            if fam_status.get((lvl, code)) != "published":
+                rows.append({**base, "value": None, "status": "secondary-suppressed",
+                             "reason": "area family count suppressed"})
+                continue
+            r = table.loc[code] if have else None
+            n = float(r[f"n__{ind}"]) if have else 0.0
+            pos = float(r[f"pos__{ind}"]) if have else 0.0
+            tot = float(r[f"sum__{ind}"]) if have else 0.0
+            v, st, rs = _rate(n, pos, tot, agg.binary[ind], s)
+            rows.append({**base, "value": v, "status": st, "reason": rs})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, group_names, phenomena) -> pd.DataFrame:
+    """Each group's national indicator rates next to the national rate (the group profile)."""
+    cols = ["group_id", "group_name_fi", "group_name_sv", "group_name_en", "name_source", "indicator",
+            "phenomenon", "unit", "value", "country_value", "status", "reason"]
+    if not agg.indicators or agg.indicator_group.empty:
+        return pd.DataFrame(columns=cols)
+    ig = agg.indicator_group.copy()
+    stat_cols = [c for c in ig.columns if "__" in c]
+    ig[stat_cols] = ig[stat_cols].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    ig = ig.set_index(ig.group_id.astype(int))
+    nat = ig[stat_cols].sum()
+    t = cells.table
+    rows = []
+    for g in cells.group_ids:
+        nm = group_names.get(g, {})
+        g_status = status[t.index((FAMILIES, "country", COUNTRY_CODE, ("group", g)))]
+        for ind in agg.indicators:
+            binary = agg.binary[ind]
+            cv, _, _ = _rate(nat[f"n__{ind}"], nat[f"pos__{ind}"], nat[f"sum__{ind}"], binary, s)
+            base = {"group_id": g, "group_name_fi": nm.get("fi", f"Ryhmä {g}"), "group_name_sv": nm.get("sv", f"Grupp {g}"),
+                    "group_name_en": nm.get("en", f"Group {g}"), "name_source": nm.get("source", "generic"),
+                    "indicator": ind, "phenomenon": phenomena.get(ind, "unknown"),
+                    "unit": "percent" if binary else "mean", "country_value": cv}
+            if g_status != PUBLISHED or g not in ig.index:
+                rows.append({**base, "value": None, "status": "secondary-suppressed",
+                             "reason": "group's national count suppressed"})
+                continue
+            r = ig.loc[g]
+            v, st, rs = _rate(r[f"n__{ind}"], r[f"pos__{ind}"], r[f"sum__{ind}"], binary, s)
+            rows.append({**base, "value": v, "status": st, "reason": rs})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _category_name(cat) -> str:
+    return cat if isinstance(cat, str) else f"{cat[0]}:{cat[1]}"
+
+
+def _audit_frame(cells: PublishCells, status, result: AuditResult, s: Settings) -> pd.DataFrame:
+    t = cells.table
+    rows = []
+    for j, c in enumerate(result.cells):
+        measure, lvl, code, cat = t.keys[c]
+        lo, hi = float(result.lower[j]), float(result.upper[j])
+        rows.append({
+            "measure": measure, "area_level": lvl, "area_code": code, "category": _category_name(cat),
+            "status": STATUS_NAMES[int(status[c])], "lower_bound": lo,
+            "upper_bound": hi if np.isfinite(hi) else None,
+            "interval_width": (hi - lo) if np.isfinite(hi) else None,
+            "required_width": float(s.protection), "is_protected": bool(result.protected[j]),
+            "interval_is_exact": bool(result.exact[j]), "component_id": int(result.component[j]),
+            "component_cells": int(result.component_size[j]),
+        })
+    cols = ["measure", "area_level", "area_code", "category", "status", "lower_bound", "upper_bound",
+            "interval_width", "required_width", "is_protected", "interval_is_exact", "component_id",
+            "component_cells"]
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,154 @@
+"""Suppression and the LP audit on hand-built and random hierarchical tables."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lea_spark.disclosure import (
+    PRIMARY,
+    PUBLISHED,
+    SECONDARY,
+    DisclosureError,
+    LinkedTable,
+    audit,
+    primary_suppress,
+    protect,
+    require_protected,
+)
+
+T, P = 5, 3
+
+
+def two_way(rows: dict[str, list[int]]) -> LinkedTable:
+    """Areas x groups with area totals, group totals and the grand total."""
+    t = LinkedTable()
+    n_groups = len(next(iter(rows.values())))
+    for a, vals in rows.items():
+        for g, v in enumerate(vals):
+            t.add_cell((a, g), v)
+        t.add_cell((a, "T"), sum(vals))
+        t.add_relation((a, "T"), [(a, g) for g in range(n_groups)], offset=0)
+    for g in list(range(n_groups)) + ["T"]:
+        t.add_cell(("ALL", g), sum(t.values[t.index((a, g))] for a in rows))
+        t.add_relation(("ALL", g), [(a, g) for a in rows], offset=0)
+    t.add_relation(("ALL", "T"), [("ALL", g) for g in range(n_groups)], offset=0)
+    return t
+
+
+def hierarchy(values: list[list[list[int]]]) -> LinkedTable:
+    """country > regions > areas, each area split into groups (like publish's tables)."""
+    t = LinkedTable()
+    n_groups = len(values[0][0])
+    cats = ["T"] + list(range(n_groups))
+    region_vals = {}
+    for r, areas in enumerate(values):
+        for a, groups in enumerate(areas):
+            for g, v in enumerate(groups):
+                t.add_cell(("area", r, a, g), v)
+            t.add_cell(("area", r, a, "T"), sum(groups))
+            t.add_relation(("area", r, a, "T"), [("area", r, a, g) for g in range(n_groups)], offset=0)
+        for c in cats:
+            region_vals[(r, c)] = sum(t.values[t.index(("area", r, a, c))] for a in range(len(areas)))
+            t.add_cell(("region", r, c), region_vals[(r, c)])
+            t.add_relation(("region", r, c), [("area", r, a, c) for a in range(len(areas))], offset=0)
+        t.add_relation(("region", r, "T"), [("region", r, g) for g in range(n_groups)], offset=0)
+    for c in cats:
+        t.add_cell(("country", c), sum(region_vals[(r, c)] for r in range(len(values))))
+        t.add_relation(("country", c), [("region", r, c) for r in range(len(values))], offset=0)
+    t.add_relation(("country", "T"), [("country", g) for g in range(n_groups)], offset=0)
+    return t
+
+
+def test_relation_must_add_up():
+    t = LinkedTable()
+    t.add_cell("p", 10)
+    t.add_cell("a", 4)
+    t.add_cell("b", 5)
+    with pytest.raises(ValueError, match="does not add up"):
+        t.add_relation("p", ["a", "b"], offset=0)
+    rel = t.add_relation("p", ["a", "b"])
+    assert rel.offset == 1
+
+
+def test_primary_suppression_marks_counts_below_threshold():
+    t = two_way({"A": [3, 10, 20], "B": [8, 0, 30]})
+    status = primary_suppress(t, T)
+    suppressed = {t.keys[i] for i in np.flatnonzero(status == PRIMARY)}
+    assert suppressed == {("A", 0), ("B", 1)}
+
+
+def test_audit_gives_exact_attacker_interval():
+    # x + y = 10 published; x primary (in [0, 4]), y secondary (>= 5): x in [0, 4], y in [6, 10].
+    t = LinkedTable()
+    for k, v in (("p", 10), ("x", 3), ("y", 7)):
+        t.add_cell(k, v)
+    t.add_relation("p", ["x", "y"], offset=0)
+    status = np.array([PUBLISHED, PRIMARY, SECONDARY], dtype=np.int8)
+    res = audit(t, status, T, P)
+    got = {t.keys[c]: (lo, hi) for c, lo, hi in zip(res.cells, res.lower, res.upper)}
+    assert got == {"x": (0.0, 4.0), "y": (6.0, 10.0)}
+    assert res.n_failing == 0
+
+
+def test_naive_suppression_leaks_and_audit_catches_it():
+    t = two_way({"A": [3, 10, 20], "B": [8, 2, 30], "C": [12, 15, 40]})
+    status = primary_suppress(t, T)
+    res = audit(t, status, T, P)
+    # With all margins published, each primary cell is the only unknown of its row.
+    widths = {t.keys[c]: hi - lo for c, lo, hi in zip(res.cells, res.lower, res.upper)}
+    assert widths == {("A", 0): 0.0, ("B", 1): 0.0}
+    with pytest.raises(DisclosureError, match="refusing to publish"):
+        require_protected(res, t)
+
+
+def test_protect_on_hand_table():
+    t = two_way({"A": [3, 10, 20], "B": [8, 2, 30], "C": [12, 15, 40]})
+    status, res = protect(t, T, P)
+    got = {t.keys[i]: int(s) for i, s in enumerate(status) if s != PUBLISHED}
+    assert got == {("A", 0): PRIMARY, ("A", 1): SECONDARY, ("B", 0): SECONDARY, ("B", 1): PRIMARY}
+    assert res.n_failing == 0
+    intervals = {t.keys[c]: (lo, hi) for c, lo, hi in zip(res.cells, res.lower, res.upper)}
+    assert intervals == {("A", 0): (1.0, 4.0), ("A", 1): (9.0, 12.0), ("B", 0): (7.0, 10.0), ("B", 1): (0.0, 3.0)}
+
+
+counts = st.integers(min_value=0, max_value=14)
+
+
+@st.composite
+def hierarchical_tables(draw):
+    n_groups = draw(st.integers(2, 4))
+    n_regions = draw(st.integers(1, 3))
+    return [[draw(st.lists(counts, min_size=n_groups, max_size=n_groups))
+             for _ in range(draw(st.integers(1, 4)))] for _ in range(n_regions)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hierarchical_tables())
+def test_property_suppressed_tables_are_safe(values):
+    t = hierarchy(values)
+    status, res = protect(t, T, P)
+    vals = t.value_array()
+    # No published count below the threshold.
+    assert not ((status == PUBLISHED) & (vals < T)).any()
+    # The audit passed, and an independent exact audit agrees: every interval is wide enough
+    # and holds the true value.
+    assert res.n_failing == 0
+    check = audit(t, status, T, P, exact_max_cells=10**9)
+    assert check.n_failing == 0
+    assert check.exact.all()
+    true = vals[check.cells]
+    assert (check.lower <= true + 1e-6).all() and (true <= check.upper + 1e-6).all()
+    assert ((check.upper - check.lower) >= P - 1e-6).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(hierarchical_tables())
+def test_property_large_component_mode_never_certifies_an_exposed_cell(values):
+    """The feasible-point certification (used for big components) agrees with exact LPs."""
+    t = hierarchy(values)
+    status = primary_suppress(t, T)
+    exact = audit(t, status, T, P, exact_max_cells=10**9)
+    fast = audit(t, status, T, P, exact_max_cells=0)
+    assert sorted(exact.failing_cells()) == sorted(fast.failing_cells())
