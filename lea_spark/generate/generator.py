@@ -98,7 +98,7 @@ def clean_raw(raw_dir: Path) -> None:
 
 
 def generate(spark: SparkSession, geo: Path, group_mix: Path, raw_dir: Path, answer_dir: Path, p: GenParams,
-             only: Iterable[str] | None = None, step=None) -> dict:
+             only: Iterable[str] | None = None, step=None, report: Path | None = None) -> dict:
     """Generate the registers (all, or ``only`` the named ones) and the answer key."""
     from contextlib import nullcontext
 
@@ -146,5 +146,15 @@ def generate(spark: SparkSession, geo: Path, group_mix: Path, raw_dir: Path, ans
         key.repartition(1).sortWithinPartitions("family_key", "person_code") \
             .write.mode("overwrite").parquet(str(answer_dir / "answer_key"))
         st.rows_out = dirty_t.num_rows
+    if report is not None:
+        from lea_spark.generate import realism
+        from lea_spark.generate.geography import load_group_mix
+
+        with step("realism report") as st:
+            rows, totals, city, nat = realism.compute(persons, p, realism.population_16_64(geo))
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(realism.markdown(rows, totals, city, nat, load_group_mix(group_mix), p), encoding="utf-8")
+            st.rows_out = len(rows)
+            st.note = f"{sum(r.status == 'FAIL' for r in rows)} of {len(rows)} figures outside tolerance"
     return {"persons": n_persons, "files": files_t.num_rows, "rows": int(sum(rows_by_register.values())),
             "faults": dirty_t.num_rows, "rows_by_register": rows_by_register, "plan": plan}

@@ -214,7 +214,7 @@ def family_members(fam: DataFrame, p: GenParams) -> DataFrame:
               .when(mno.isin(5, 7), F.lit(True)).when(mno.isin(6, 8), F.lit(False))
               .when(is_mother, F.lit(True))
               .when((mno == 2) & F.col("same_sex"), F.col("female_couple"))
-              .when(mno == 2, ~F.col("father_side"))
+              .when(mno == 2, F.col("father_side"))
               .otherwise(F.lit(False)))
     df = cut(fam.withColumn("birth_date", birth).withColumn("sex", F.when(female, F.lit("2")).otherwise(F.lit("1"))))
     age_ref = F.floor(F.months_between(p.ref(), F.col("birth_date")) / 12)

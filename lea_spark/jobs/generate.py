@@ -42,17 +42,14 @@ def run(cfg, args) -> dict:
     geo = cfg.path("geo")
     mix = Path(cfg["generate.group_mix"])
     mix = mix if mix.is_absolute() else cfg.project_root / mix
+    report = getattr(args, "realism_report", None)
+    report_path = None
+    if report:
+        report_path = Path(report) if Path(report).is_absolute() else cfg.project_root / report
     summary = generate(spark, geo, mix, raw_dir, answer_dir, p, only=getattr(args, "only", None),
-                       step=lambda name: step("generate", name))
+                       step=lambda name: step("generate", name), report=report_path)
     out = {"raw": str(raw_dir), "answer_key": str(answer_dir / "answer_key"), "persons": summary["persons"],
            "files": summary["files"], "rows": summary["rows"], "faults": summary["faults"]}
-    report = getattr(args, "realism_report", None)
-    if report:
-        from lea_spark.generate.realism import write_report
-
-        path = Path(report) if Path(report).is_absolute() else cfg.project_root / report
-        with step("generate", "realism report") as st:
-            result = write_report(spark, cfg, raw_dir, answer_dir, p, path)
-            st.rows_out = len(result)
-        out["realism_report"] = str(path)
+    if report_path is not None:
+        out["realism_report"] = str(report_path)
     return out

@@ -1,0 +1,312 @@
+"""Tests of the synthetic register generator (`lea generate`).
+
+One small generation (test scale 0.002, every municipality present, 2 % dirty rows) is
+shared by the module; a second run of four registers with another partition count proves
+determinism. Expectations are checked on the raw files as written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from pyspark.sql import functions as F
+
+from lea_spark.generate import layouts as L
+from lea_spark.generate.generator import generate
+from lea_spark.generate.geography import build_plan
+from lea_spark.generate.params import GenParams
+from lea_spark.generate.rand import categorical, poisson, uniform
+from lea_spark.identity import HETU_REGEX, is_valid_hetu
+from tests.conftest import CONF, make_cfg
+
+SEED = 20221231
+DIRTY = 0.02
+SUBSET = ["dvv_persons", "dvv_relatives", "kela_social_assistance", "thl_hilmo"]
+
+
+def _params(cfg, **kw):
+    return GenParams.from_config(cfg, **kw)
+
+
+@pytest.fixture(scope="module")
+def generated(spark, tmp_path_factory):
+    base = tmp_path_factory.mktemp("gen")
+    cfg = make_cfg(base)
+    p = _params(cfg, seed=SEED, dirty_rate=DIRTY, partitions=4)
+    summary = generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", base / "raw", base / "raw_truth", p)
+    return {"base": base, "raw": base / "raw", "truth": base / "raw_truth", "summary": summary, "p": p}
+
+
+def _read_lines(path: Path, encoding: str) -> list[str]:
+    return path.read_bytes().decode(encoding, errors="replace").split("\n")[:-1]
+
+
+def _csv_rows(raw: Path, layout: L.Layout, clean_only: bool = True, manifest=None) -> list[list[str]]:
+    """Data rows of all files of a CSV layout, without the manifest's faulty lines."""
+    bad = set()
+    if manifest is not None:
+        bad = {(r["source_file"], r["source_row"]) for r in manifest if r["register"] == layout.register}
+    rows = []
+    files = pq.read_table(raw / "_manifest" / "files.parquet").to_pylist()
+    for f in files:
+        if f["register"] != layout.register:
+            continue
+        lines = _read_lines(raw / f["source_file"], layout.encoding)
+        for i, line in enumerate(lines, start=1):
+            if layout.header and i == 1:
+                continue
+            if clean_only and (f["source_file"], i) in bad:
+                continue
+            rows.append(line.split(layout.delimiter))
+    return rows
+
+
+# --- random draws --------------------------------------------------------------------------
+
+def test_uniform_is_deterministic_and_partition_independent(spark):
+    df = spark.range(0, 2000).withColumnRenamed("id", "k")
+    a = df.repartition(1).select("k", uniform(7, "x", "k").alias("u")).orderBy("k").collect()
+    b = df.repartition(5).select("k", uniform(7, "x", "k").alias("u")).orderBy("k").collect()
+    assert a == b
+    values = [r["u"] for r in a]
+    assert min(values) >= 0.0 and max(values) < 1.0
+    assert 0.45 < sum(values) / len(values) < 0.55
+
+
+def test_poisson_and_categorical_draws(spark):
+    df = spark.range(0, 20000).withColumnRenamed("id", "k")
+    row = df.select(poisson(F.lit(2.0), uniform(1, "p", "k")).alias("n"),
+                    categorical(uniform(1, "c", "k"), ["a", "b", "c"], [0.2, 0.5, 0.3]).alias("c")) \
+        .agg(F.avg("n").alias("mean"), F.avg((F.col("c") == "b").cast("double")).alias("b"),
+             F.max("n").alias("max")).first()
+    assert abs(row["mean"] - 2.0) < 0.08
+    assert abs(row["b"] - 0.5) < 0.02
+    assert row["max"] <= 12
+
+
+# --- geography -----------------------------------------------------------------------------
+
+def test_plan_covers_every_municipality_at_scale_001(cfg):
+    plan = build_plan(cfg.path("geo"), CONF / "group_mix.yaml", 0.01)
+    m = plan.municipalities
+    assert len(m) == 308 and m["municipality_code"].is_unique
+    assert (m["n_families"] >= 1).all() and (m["target_persons"] >= 1).all()
+    # Kaskinen has no postal area of its own; it lives in Närpiö's 64260.
+    assert set(plan.postal_buckets[plan.postal_buckets["municipality_code"] == "231"]["postal_code"]) == {"64260"}
+    assert plan.postal_buckets.groupby("municipality_code").size().eq(1000).all()
+    # Families at 1.0 would be the 552,034 of Statistics Finland (rounding aside).
+    assert abs(m["n_families"].sum() - 5520) <= 60
+
+
+def test_every_municipality_has_families_at_scale_001(spark, cfg):
+    from lea_spark.generate.population import families
+
+    p = _params(cfg, scale=0.01, partitions=2)
+    plan = build_plan(cfg.path("geo"), CONF / "group_mix.yaml", 0.01)
+    fam = families(spark, plan, p)
+    stats = fam.agg(F.countDistinct("municipality_code").alias("m"), F.count(F.lit(1)).alias("n"),
+                    F.countDistinct("family_key").alias("k")).first()
+    assert stats["m"] == 308
+    assert stats["n"] == stats["k"] == int(plan.municipalities["n_families"].sum())
+
+
+# --- the generated registers ---------------------------------------------------------------
+
+def test_all_registers_written_with_contracts(generated):
+    raw = generated["raw"]
+    files = pq.read_table(raw / "_manifest" / "files.parquet").to_pylist()
+    registers = {f["register"] for f in files}
+    assert registers == {layout.register for layout in L.ALL_LAYOUTS}
+    for layout in L.ALL_LAYOUTS:
+        contract = yaml.safe_load((CONF / "registers" / f"{layout.register}.yaml").read_text(encoding="utf-8"))
+        assert contract["register"] == layout.register
+        assert tuple(contract["files"]["columns"]) == layout.columns
+        assert contract["files"]["format"] == layout.format
+        if layout.format == "csv":
+            assert contract["files"]["encoding"] == layout.encoding
+            assert contract["files"]["header"] == layout.header
+        matched = sorted(str(p.relative_to(raw)) for p in raw.glob(contract["files"]["pattern"]))
+        written = sorted(f["source_file"] for f in files if f["register"] == layout.register)
+        assert matched == written, layout.register
+    # several files for one register, some CSV some Parquet, one UTF-8 CSV
+    assert sum(f["register"] == "dvv_residences" for f in files) >= 1
+    assert sum(f["register"] == "tax_incomes_register" for f in files) == 60
+    assert any(lay.format == "csv" and lay.encoding == "utf-8" for lay in L.ALL_LAYOUTS)
+
+
+def test_file_row_counts_are_exact(generated):
+    raw = generated["raw"]
+    layouts = {lay.register: lay for lay in L.ALL_LAYOUTS}
+    for f in pq.read_table(raw / "_manifest" / "files.parquet").to_pylist():
+        layout = layouts[f["register"]]
+        path = raw / f["source_file"]
+        if layout.format == "csv":
+            n = path.read_bytes().count(b"\n") - (1 if layout.header else 0)
+        else:
+            n = pq.read_metadata(path).num_rows
+        assert n == f["rows"], f["source_file"]
+    assert generated["summary"]["rows"] == sum(f["rows"] for f in pq.read_table(raw / "_manifest" / "files.parquet").to_pylist())
+
+
+def test_identity_codes_are_valid_unique_and_synthetic(generated):
+    manifest = pq.read_table(generated["raw"] / "_manifest" / "dirty.parquet").to_pylist()
+    rows = _csv_rows(generated["raw"], L.DVV_PERSONS, manifest=manifest)
+    codes = [r[0] for r in rows]
+    assert len(codes) == len(set(codes)) > 1000
+    assert all(is_valid_hetu(c) for c in codes)
+    assert all(900 <= int(c[7:10]) <= 999 for c in codes)
+    # odd individual number = man
+    assert all((int(c[7:10]) % 2 == 1) == (r[1] == "1") for c, r in zip(codes, rows))
+
+
+def test_every_municipality_present_in_residences(generated):
+    manifest = pq.read_table(generated["raw"] / "_manifest" / "dirty.parquet").to_pylist()
+    rows = _csv_rows(generated["raw"], L.DVV_RESIDENCES, manifest=manifest)
+    current = {r[4] for r in rows if r[3] == ""}
+    assert len(current) == 308
+    assert all(re.match(r"^[0-9]{5}$", r[8]) for r in rows)
+    assert ("231", "64260") in {(r[4], r[8]) for r in rows}
+
+
+def test_answer_key(generated, spark):
+    key = spark.read.parquet(str(generated["truth"] / "answer_key"))
+    assert key.columns == ["person_code", "family_key", "group_no", "municipality_code"]
+    stats = key.agg(F.min("group_no"), F.max("group_no"), F.countDistinct("municipality_code"),
+                    F.count(F.lit(1)), F.countDistinct("person_code")).first()
+    assert stats[0] >= 1 and stats[1] <= 10 and stats[2] == 308 and stats[3] == stats[4]
+    births = [dt.date(2000 + int(c[4:6]), int(c[2:4]), int(c[0:2])) for c in
+              [r["person_code"] for r in key.select("person_code").collect()] if c[6] in "ABCDEF"]
+    assert len(births) == stats[3]  # every child is born in the 2000s
+    assert all((dt.date(2022, 12, 31) - b).days < 18 * 365.25 for b in births)
+
+
+def test_kin_relations_are_consistent(generated):
+    raw = generated["raw"]
+    manifest = pq.read_table(raw / "_manifest" / "dirty.parquet").to_pylist()
+    persons = {r[0]: r for r in _csv_rows(raw, L.DVV_PERSONS, manifest=manifest)}
+    rels = _csv_rows(raw, L.DVV_RELATIVES, manifest=manifest)
+    assert {r[1] for r in rels} <= {"3a", "3i", "6a", "6i"}
+    parents: dict[str, set[str]] = {}
+    checked = 0
+    for r in rels:
+        child, code, parent = r[0], r[1], r[3]
+        parents.setdefault(child, set()).add(parent)
+        assert child != parent
+        if code == "3a" and child in persons:
+            assert r[6] == "2"  # mother is a woman
+            cb = dt.datetime.strptime(persons[child][2], "%Y%m%d").date()
+            mb = dt.datetime.strptime(r[4], "%Y%m%d").date()
+            years = (cb - mb).days / 365.25
+            assert 15 <= years <= 50, (child, parent, years)
+            checked += 1
+        if code == "3i":
+            assert r[6] == "1"
+    assert checked > 500
+    for person, ps in parents.items():
+        grandparents = set().union(*(parents.get(x, set()) for x in ps))
+        assert person not in grandparents and person not in ps
+    mothers = [r[0] for r in rels if r[1] == "3a"]
+    fathers = [r[0] for r in rels if r[1] == "3i"]
+    assert len(mothers) == len(set(mothers)) and len(fathers) == len(set(fathers))
+
+
+def test_group_traits_visible_in_registers(generated, spark):
+    raw = generated["raw"]
+    key = spark.read.parquet(str(generated["truth"] / "answer_key"))
+    manifest = pq.read_table(raw / "_manifest" / "dirty.parquet").to_pylist()
+    rels = spark.createDataFrame([(r[0], r[3]) for r in _csv_rows(raw, L.DVV_RELATIVES, manifest=manifest)
+                                  if r[1] in ("3a", "3i", "6a", "6i")], "child string, parent string")
+    # parents of planted families, with the family's group
+    parents = (key.join(rels, key.person_code == rels.child, "inner")
+               .select("family_key", "group_no", F.col("parent").alias("code")).distinct())
+    unemp = spark.createDataFrame([(r[0],) for r in _csv_rows(raw, L.KELA_UNEMPLOYMENT, manifest=manifest)], "code string") \
+        .groupBy("code").agg(F.count(F.lit(1)).alias("months"))
+    sa = spark.createDataFrame([(r[0],) for r in _csv_rows(raw, L.KELA_SOCIAL_ASSISTANCE, manifest=manifest)], "code string") \
+        .groupBy("code").agg(F.count(F.lit(1)).alias("sa_months"))
+    pens = spark.createDataFrame([(r[0], r[1]) for r in _csv_rows(raw, L.ETK_PENSIONS, manifest=manifest)],
+                                 "code string, type string").filter(F.col("type").isin("0", "2", "0K")) \
+        .select("code").distinct().withColumn("disabled", F.lit(1))
+    per_group = {r["group_no"]: r for r in (
+        parents.join(unemp, "code", "left").join(sa, "code", "left").join(pens, "code", "left").fillna(0)
+        .groupBy("group_no").agg(F.avg("months").alias("months"), F.avg("sa_months").alias("sa"),
+                                 F.avg("disabled").alias("disabled"), F.count(F.lit(1)).alias("n"))
+        .collect())}
+    assert per_group[10]["months"] > 4 * per_group[8]["months"]
+    assert per_group[3]["sa"] > 10 * max(per_group[8]["sa"], 0.01)
+    assert per_group[9]["disabled"] > 5 * max(per_group[2]["disabled"], 0.005)
+
+
+def test_dirty_manifest_points_at_the_faulty_lines(generated):
+    raw = generated["raw"]
+    manifest = pq.read_table(raw / "_manifest" / "dirty.parquet").to_pylist()
+    keys = [(r["source_file"], r["source_row"]) for r in manifest]
+    assert len(keys) == len(set(keys))  # one fault per row
+    rules = {r["expected_rule"] for r in manifest}
+    assert rules == {"malformed_person_code", "invalid_check_character", "unknown_code", "invalid_date",
+                     "date_out_of_range", "duplicate_key", "wrong_type", "truncated_line", "bad_encoding",
+                     "missing_value"}
+    total = generated["summary"]["rows"]
+    assert 0.01 * total < len(manifest) < 0.03 * total
+    layouts = {lay.register: lay for lay in L.ALL_LAYOUTS}
+    cache: dict[str, list[bytes]] = {}
+    for r in manifest:
+        layout = layouts[r["register"]]
+        if layout.format != "csv":
+            table = cache.setdefault(r["source_file"], pq.read_table(raw / r["source_file"]).to_pylist())
+            row = table[r["source_row"] - 1]
+            person = row[layout.columns[0]]
+            if r["expected_rule"] == "duplicate_key":
+                assert row == table[r["source_row"] - 2]
+            elif r["expected_rule"] == "malformed_person_code":
+                assert not re.match(HETU_REGEX, person)
+            elif r["expected_rule"] == "invalid_check_character":
+                assert re.match(HETU_REGEX, person) and not is_valid_hetu(person)
+            elif r["expected_rule"] == "missing_value":
+                assert row[layout.faults["missing_value"]] is None
+            continue
+        lines = cache.setdefault(r["source_file"], (raw / r["source_file"]).read_bytes().split(b"\n"))
+        line = lines[r["source_row"] - 1]
+        text = line.decode(layout.encoding, errors="replace")
+        fields = text.split(layout.delimiter)
+        rule = r["expected_rule"]
+        if rule == "bad_encoding":
+            with pytest.raises(UnicodeDecodeError):
+                line.decode("utf-8")
+            continue
+        line.decode(layout.encoding)  # every other line decodes
+        if rule == "truncated_line":
+            assert len(fields) < len(layout.columns)
+            continue
+        assert len(fields) == len(layout.columns), (r, text)
+        person = fields[0] if layout.columns[0] not in ("HILMO_ID", "AVOHILMO_ID") else fields[1]
+        if rule == "duplicate_key":
+            assert line == lines[r["source_row"] - 2]
+        elif rule == "malformed_person_code":
+            assert not re.match(HETU_REGEX, person)
+        elif rule == "invalid_check_character":
+            assert re.match(HETU_REGEX, person) and not is_valid_hetu(person)
+        elif rule == "missing_value":
+            assert fields[layout.columns.index(layout.faults["missing_value"])] == ""
+        else:
+            assert fields[layout.columns.index(layout.faults[rule])] == layout.bad_values[rule]
+
+
+def test_same_seed_other_partitioning_gives_identical_files(generated, spark, tmp_path):
+    cfg = make_cfg(tmp_path)
+    p = _params(cfg, seed=SEED, dirty_rate=DIRTY, partitions=3)
+    generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "raw", tmp_path / "raw_truth", p, only=SUBSET)
+    first = [f for f in pq.read_table(generated["raw"] / "_manifest" / "files.parquet").to_pylist() if f["register"] in SUBSET]
+    second = pq.read_table(tmp_path / "raw" / "_manifest" / "files.parquet").to_pylist()
+    assert first == second and len(second) >= 4
+    for f in second:
+        assert (tmp_path / "raw" / f["source_file"]).read_bytes() == (generated["raw"] / f["source_file"]).read_bytes()
+    m1 = [r for r in pq.read_table(generated["raw"] / "_manifest" / "dirty.parquet").to_pylist() if r["register"] in SUBSET]
+    m2 = pq.read_table(tmp_path / "raw" / "_manifest" / "dirty.parquet").to_pylist()
+    assert m1 == m2 and len(m2) > 0
+    a = spark.read.parquet(str(generated["truth"] / "answer_key")).orderBy("person_code").collect()
+    b = spark.read.parquet(str(tmp_path / "raw_truth" / "answer_key")).orderBy("person_code").collect()
+    assert a == b
