@@ -96,6 +96,7 @@ def main() -> None:
     results["spark_per_fit_over_sklearn_per_restart"] = round(spark_per_fit / (results["sklearn_fit_s"] / args.sk_restarts), 1)
     results["cost_ratio_spark_best_to_sklearn"] = round(results["spark_best_cost"] / results["sklearn_cost"], 4)
 
+    print(json.dumps(results), flush=True)
     if args.pipeline:
         results.update(run_pipeline(cfg, labels, args))
     results["load_average_end"] = os.getloadavg()[0]

@@ -31,7 +31,7 @@ def world(spark, tmp_path_factory):
     shutil.copy(CONF / "group_names.yaml", base / "group_names.yaml")
     cfg = make_cfg(base, **{
         "train.k_types": 10, "train.k_groups": 4, "train.gmm_k": 4, "train.bisecting_k": 4,
-        "train.gmm_dims": 4, "train.max_iter": 10, "train.ceiling_trees": 10,
+        "train.gmm_dims": 4, "train.max_iter": 5, "train.ceiling_trees": 10,
         "train.group_names": str(base / "group_names.yaml"),
     })
     old_key = os.environ.get(KEY_ENV)

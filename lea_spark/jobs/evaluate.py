@@ -83,7 +83,7 @@ def run(cfg, args) -> dict:
         features = read_table(spark, cfg, "gold.family_features").where(F.col("reference_period") == period)
         labelled = (
             segments.select("family_id", "group_id", "type_id")
-            .join(features.select("family_id", "municipality_code"), "family_id", "inner")
+            .join(features.select("family_id", "municipality_code"), "family_id", "left")
             .join(truth, "family_id", "left")
         )
         counts = labelled.agg(F.count(F.lit(1)).alias("n"), F.count("group_no").alias("with_truth")).first()

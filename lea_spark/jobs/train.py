@@ -349,7 +349,9 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
     with step(JOB, f"load {name}@{alias} from the registry") as s:
         model, version, run_id = registry.load_aliased(name, alias)
         s.note = f"version {version}"
-    segmented = model.transform(features)
+    # written, then aggregated three times: keep the narrow result in memory
+    segmented = model.transform(features).select(
+        "family_id", "reference_period", "type_id", "group_id", *[f"`{c}`" for c in columns]).persist()
     with step(JOB, "write gold.family_segments") as s:
         segments = segmented.select(
             "family_id", F.col("reference_period").cast("string").alias("reference_period"),
@@ -377,6 +379,7 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
         q = write_table(cfg, portraits_df, "gold.segment_portraits", mode="replace",
                         partition_by=["reference_period"], replace_where={"reference_period": period})
         s.rows_out = p.rows + q.rows
+    segmented.unpersist()
     with mlflow.start_run(run_id=run_id):
         registry.log_rows(rows, f"profiles/{period}/profiles.csv", PROFILE_COLUMNS)
         registry.log_rows(texts, f"profiles/{period}/portraits.csv", PORTRAIT_COLUMNS)
@@ -409,7 +412,7 @@ def _profile_schema():
     types = {
         "reference_period": s, "model_name": s, "model_version": i, "level": s, "segment_id": i, "group_id": i,
         "name_fi": s, "name_sv": s, "name_en": s, "name_source": s, "n_families": i, "share_pct": d,
-        "is_suppressed": b, "suppression_reason": s, "indicator": s, "segment_mean": d, "national_mean": d,
+        "is_suppressed": b, "suppression_reason": s, "indicator": s, "phenomenon": s, "segment_mean": d, "national_mean": d,
         "national_sd": d, "effect": d, "index_score": d, "direction": s, "effect_rank": i,
     }
     from lea_spark.ml.profiles import PROFILE_COLUMNS

@@ -184,14 +184,18 @@ def numbering(sizes: np.ndarray, labels: np.ndarray) -> tuple[dict[int, int], di
 
 
 def labelling_stage(type_of_index: dict[int, int], group_of_type: dict[int, int]):
-    """SQLTransformer: k-means index -> ``type_id``, ``group_id`` (ints)."""
+    """SQLTransformer: k-means index -> ``type_id``, ``group_id`` (ints), by array lookup.
+
+    (A CASE over 100 types generates more than 64 KB of Java code; an array literal does not.)
+    """
     from pyspark.ml.feature import SQLTransformer
 
-    t_cases = " ".join(f"WHEN {i} THEN {t}" for i, t in sorted(type_of_index.items()))
-    g_cases = " ".join(f"WHEN {type_of_index[i]} THEN {group_of_type[type_of_index[i]]}" for i in sorted(type_of_index))
+    order = sorted(type_of_index)
+    types = ", ".join(str(type_of_index[i]) for i in order)
+    groups = ", ".join(str(group_of_type[type_of_index[i]]) for i in order)
     return SQLTransformer(statement=(
-        f"SELECT *, CAST(CASE {KMEANS_COL} {t_cases} END AS INT) AS type_id, "
-        f"CAST(CASE CASE {KMEANS_COL} {t_cases} END {g_cases} END AS INT) AS group_id FROM __THIS__"
+        f"SELECT *, CAST(element_at(array({types}), CAST({KMEANS_COL} AS INT) + 1) AS INT) AS type_id, "
+        f"CAST(element_at(array({groups}), CAST({KMEANS_COL} AS INT) + 1) AS INT) AS group_id FROM __THIS__"
     ))
 
 

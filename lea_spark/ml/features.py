@@ -70,22 +70,42 @@ def feature_columns(schema) -> list[str]:
     return cols
 
 
-def feature_set(columns: list[str]) -> FeatureSet:
-    """The feature set with its version (the indicator catalog's, when it exists) and hash."""
-    digest = hashlib.sha256("\n".join(sorted(columns)).encode("utf-8")).hexdigest()[:12]
-    version = "uncatalogued"
+def _catalog():
     try:
         from lea_spark.indicators import catalog  # written with the indicators job
     except ImportError:
-        catalog = None
-    if catalog is not None:
-        for attr in ("CATALOG_VERSION", "VERSION", "__version__"):
-            if hasattr(catalog, attr):
-                version = str(getattr(catalog, attr))
-                break
-        else:
-            version = "catalog"
+        return None
+    return catalog
+
+
+def feature_set(columns: list[str]) -> FeatureSet:
+    """The feature set with its version and hash.
+
+    The version is ``catalog-<digest of every catalog definition>`` when the indicator
+    catalog exists (so it changes whenever a definition, window or unit changes), an
+    explicit ``CATALOG_VERSION`` of the catalog if it declares one, else ``uncatalogued``.
+    The hash covers the sorted column names actually used.
+    """
+    digest = hashlib.sha256("\n".join(sorted(columns)).encode("utf-8")).hexdigest()[:12]
+    version = "uncatalogued"
+    catalog = _catalog()
+    if catalog is not None and hasattr(catalog, "CATALOG_VERSION"):
+        version = str(catalog.CATALOG_VERSION)
+    elif catalog is not None and hasattr(catalog, "CATALOG"):
+        text = "\n".join(repr(tuple(vars(i).values())) for i in catalog.CATALOG)
+        version = "catalog-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return FeatureSet(tuple(columns), version, digest)
+
+
+def phenomenon_of(column: str) -> str | None:
+    """The phenomenon of an indicator according to the catalog (None when unknown)."""
+    catalog = _catalog()
+    if catalog is None or not hasattr(catalog, "by_name"):
+        return None
+    try:
+        return catalog.by_name(column).phenomenon
+    except KeyError:
+        return None
 
 
 def column_stats(df, columns: list[str]) -> dict:

@@ -14,12 +14,13 @@ import math
 
 import numpy as np
 
+from lea_spark.ml.features import phenomenon_of
 from lea_spark.ml.names import GroupName
 
 PROFILE_COLUMNS = [
     "reference_period", "model_name", "model_version", "level", "segment_id", "group_id",
     "name_fi", "name_sv", "name_en", "name_source", "n_families", "share_pct", "is_suppressed",
-    "suppression_reason", "indicator", "segment_mean", "national_mean", "national_sd", "effect",
+    "suppression_reason", "indicator", "phenomenon", "segment_mean", "national_mean", "national_sd", "effect",
     "index_score", "direction", "effect_rank",
 ]
 PORTRAIT_COLUMNS = [
@@ -66,6 +67,7 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
         if s["n"] < threshold:
             rows.append({**base, "n_families": None, "share_pct": None, "is_suppressed": True,
                          "suppression_reason": f"fewer than {threshold} families", "indicator": None,
+                         "phenomenon": None,
                          "segment_mean": None, "national_mean": None, "national_sd": None, "effect": None,
                          "index_score": None, "direction": None, "effect_rank": None})
             continue
@@ -81,6 +83,7 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
         for c, m, mean, sd, effect, index in entries:
             rows.append({**base, "n_families": int(s["n"]), "share_pct": 100.0 * s["n"] / total,
                          "is_suppressed": False, "suppression_reason": None, "indicator": c,
+                         "phenomenon": phenomenon_of(c),
                          "segment_mean": m, "national_mean": mean, "national_sd": sd, "effect": effect,
                          "index_score": index, "direction": _direction(effect, effect_cut),
                          "effect_rank": rank[c]})
