@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_ingest.py --scale 0.1 [--dirty-rate 0.02] [--keep DIR]
     .venv/bin/python benchmarks/bench_ingest.py --base DIR     # DIR/raw already generated
+    .venv/bin/python benchmarks/bench_ingest.py --raw DIR      # read DIR, write the lake elsewhere
 
 The extracts are generated first in a separate process (so that the generator's memory is
 not counted), under a temporary base directory with raw/, raw_truth/ and lakehouse/. The
@@ -24,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 
 
-def _cfg(base: Path):
+def _cfg(base: Path, raw: Path | None = None):
     from lea_spark.config import load_config
 
     return load_config(ROOT / "conf", "local").with_overrides({
-        "paths.raw": str(base / "raw"), "paths.answer_key": str(base / "raw_truth"),
+        "paths.raw": str(raw or base / "raw"), "paths.answer_key": str(base / "raw_truth"),
         "paths.lake": str(base / "lakehouse"), "ingest.contracts": str(ROOT / "conf" / "registers"),
     })
 
@@ -47,13 +48,17 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=0.1)
     ap.add_argument("--dirty-rate", type=float, default=0.02)
     ap.add_argument("--base", default=None, help="use DIR/raw as it is (no generation)")
+    ap.add_argument("--raw", default=None, help="read this raw directory (no generation); lake in a temp dir")
     ap.add_argument("--keep", default=None, help="generate into DIR and keep it")
     ap.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.generate_only:
         generate(Path(args.base), args.scale, args.dirty_rate)
         return
-    if args.base:
+    raw = Path(args.raw).resolve() if args.raw else None
+    if raw:
+        base = Path(tempfile.mkdtemp(prefix="lea-bench-ingest-"))
+    elif args.base:
         base = Path(args.base).resolve()
     else:
         base = Path(args.keep or tempfile.mkdtemp(prefix="lea-bench-ingest-")).resolve()
@@ -70,13 +75,14 @@ def main() -> None:
 
     setup_logging("INFO")
     os.environ.setdefault("LEA_PSEUDONYM_KEY", "benchmark-key")
-    cfg = _cfg(base)
+    cfg = _cfg(base, raw)
+    raw = cfg.path("raw")
     start = time.perf_counter()
     summary = ingest.run(cfg, argparse.Namespace(raw=None, contracts=None))
     wall = time.perf_counter() - start
     peak = peak_rss_mb()
-    files = pd.read_parquet(base / "raw" / "_manifest" / "files.parquet")
-    faults = pd.read_parquet(base / "raw" / "_manifest" / "dirty.parquet")
+    files = pd.read_parquet(raw / "_manifest" / "files.parquet")
+    faults = pd.read_parquet(raw / "_manifest" / "dirty.parquet")
     print(summary)
     print(f"ingest: {wall:.1f} s wall, {summary['rows_read']:,} rows read in {summary['files']} files "
           f"({summary['rows_read'] / wall:,.0f} rows/s)")

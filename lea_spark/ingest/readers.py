@@ -238,23 +238,25 @@ def read_csv(spark, contract: Contract, raw_dir: Path, files: list[str], columns
 
 
 def read_parquet(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str]):
-    """All Parquet files of a register, numbered by row within each file (1-based)."""
-    from functools import reduce
+    """All Parquet files of a register in one scan, numbered by row within each file (1-based).
 
+    ``_metadata.row_index`` is the row's position in its file whatever the split; the
+    file's path relative to ``raw_dir`` is cut from ``_metadata.file_path``.
+    """
     from pyspark.sql import functions as F
 
-    frames = []
-    for rel in files:
-        df = spark.read.parquet(str(raw_dir / rel))
-        frames.append(df.select(
-            F.lit(rel).alias("source_file"),
-            (F.col("_metadata.row_index") + 1).cast("long").alias("source_row"),
-            F.lit(None).cast("string").alias("_line"),
-            F.lit(None).cast("string").alias("_read_rule"),
-            F.lit(None).cast("string").alias("_read_reason"),
-            *[F.col(f"`{c}`") for c in columns],
-        ))
-    return reduce(lambda a, b: a.unionByName(b), frames)
+    root = str(raw_dir) + "/"
+    df = spark.read.parquet(*[str(raw_dir / f) for f in files])
+    local = F.url_decode(F.regexp_replace(F.col("_metadata.file_path"), r"^file:(//)?", ""))
+    return df.select(
+        F.when(local.startswith(root), F.substring(local, len(root) + 1, 100_000)).otherwise(local)
+        .alias("source_file"),
+        (F.col("_metadata.row_index") + 1).cast("long").alias("source_row"),
+        F.lit(None).cast("string").alias("_line"),
+        F.lit(None).cast("string").alias("_read_rule"),
+        F.lit(None).cast("string").alias("_read_reason"),
+        *[F.col(f"`{c}`") for c in columns],
+    )
 
 
 def read_register(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str]):

@@ -121,7 +121,10 @@ def run(cfg: Config, args) -> dict:
             quarantine = reduce(lambda a, b: a.unionByName(b),
                                 [quarantined_rows(v, c.register, ingested_at, run_id) for c, v in validated.values()],
                                 spark.createDataFrame([], StructType.fromDDL(_ntz(QUARANTINE_SCHEMA))))
-            q = write_table(cfg, quarantine, "bronze.quarantine", mode="overwrite")
+            # Few rows spread over every register's partitions: one writer task each would
+            # cost more than the writing itself.
+            parts = int(spark.conf.get("spark.sql.shuffle.partitions", "8"))
+            q = write_table(cfg, quarantine.coalesce(parts), "bronze.quarantine", mode="overwrite")
             s.rows_out = q.rows
         with step(JOB, "write bronze.ingest_accounting") as s:
             rows = accounting_rows(counts, {c.register: files for c, files, _ in plan}, run_id)
