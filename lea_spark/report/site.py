@@ -201,9 +201,10 @@ class Site:
         svg_html = svg.choropleth(features, key, fills["families"], titles["families"], proj, "choro",
                                   {c: links[c] for c in links} if links else None, points)
         data = json.dumps({"fills": fills, "titles": titles, "legends": legends, "nodata": svg.NO_DATA_FILL})
+        data = data.replace("</", "<\\/")  # no "</script>" inside the JSON block
         block = (f'<label>Kartta / Karta: <select id="groupsel">{"".join(options)}</select></label>'
                  f'<div id="legend">{legends["families"]}</div>{svg_html}'
-                 f'<script type="application/json" id="mapdata">{data.replace("</", "<\\/")}</script>')
+                 f'<script type="application/json" id="mapdata">{data}</script>')
         return block, f"<script>{SCRIPT}</script>"
 
     # -- pages ----------------------------------------------------------------------
