@@ -70,7 +70,12 @@ def run_job(name: str, cfg, args) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    available = available_jobs()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Import only the job asked for: a job's dependencies (MLflow, SciPy ...) are not
+    # loaded by the others, and a broken module cannot take every command down with it.
+    first = argv[0] if argv else None
+    known = PIPELINE + list(EXTRA_COMMANDS)
+    available = [first] if first in known else available_jobs()
     parser = build_parser(available)
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
