@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from lea_spark.indicators.catalog import CATALOG, KEY_COLUMNS
+from lea_spark.indicators.catalog import CATALOG
 
 DOMESTIC_LANGUAGES = ("fi", "sv", "se")
 UNKNOWN_LANGUAGES = ("xx", "und", "")
@@ -444,5 +444,3 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
         *[F.coalesce(F.col(i.name).cast("double"), F.lit(0.0)).alias(i.name) for i in CATALOG],
     )
 
-
-assert KEY_COLUMNS[0] == "family_id"
