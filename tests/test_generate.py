@@ -1,6 +1,6 @@
 """Tests of the synthetic register generator (`lea generate`).
 
-One small generation (test scale 0.002, every municipality present, 2 % dirty rows) is
+One small generation (scale 0.001, every municipality present, 2 % dirty rows) is
 shared by the module; a second run of four registers with another partition count proves
 determinism. Expectations are checked on the raw files as written.
 """
@@ -24,6 +24,7 @@ from lea_spark.identity import HETU_REGEX, is_valid_hetu
 from tests.conftest import CONF, make_cfg
 
 SEED = 20221231
+SCALE = 0.001
 DIRTY = 0.02
 SUBSET = ["dvv_persons", "dvv_relatives", "kela_social_assistance", "thl_hilmo"]
 
@@ -36,7 +37,7 @@ def _params(cfg, **kw):
 def generated(spark, tmp_path_factory):
     base = tmp_path_factory.mktemp("gen")
     cfg = make_cfg(base)
-    p = _params(cfg, seed=SEED, dirty_rate=DIRTY, partitions=4)
+    p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=4)
     summary = generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", base / "raw", base / "raw_truth", p)
     return {"base": base, "raw": base / "raw", "truth": base / "raw_truth", "summary": summary, "p": p}
 
@@ -297,7 +298,7 @@ def test_dirty_manifest_points_at_the_faulty_lines(generated):
 
 def test_same_seed_other_partitioning_gives_identical_files(generated, spark, tmp_path):
     cfg = make_cfg(tmp_path)
-    p = _params(cfg, seed=SEED, dirty_rate=DIRTY, partitions=3)
+    p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=3)
     generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "raw", tmp_path / "raw_truth", p, only=SUBSET)
     first = [f for f in pq.read_table(generated["raw"] / "_manifest" / "files.parquet").to_pylist() if f["register"] in SUBSET]
     second = pq.read_table(tmp_path / "raw" / "_manifest" / "files.parquet").to_pylist()

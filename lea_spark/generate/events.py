@@ -20,7 +20,7 @@ from lea_spark.generate.rand import categorical, lookup, normal, poisson, unifor
 
 # Health-centre visits per person-year by age (THL Perusterveydenhuollon avohoito 2022:
 # 34.6 M visits / 5.56 M persons = 6.2 a year on average; age profile is a judgement).
-VISIT_RATE = [(0, 7.0), (7, 4.0), (18, 5.0), (45, 6.0), (65, 8.5), (75, 12.0)]
+VISIT_RATE = [(0, 6.0), (7, 3.4), (18, 4.2), (45, 5.1), (65, 7.2), (75, 10.2)]
 WAGE_BY_EDU = {2: 2400.0, 3: 2800.0, 5: 3300.0, 6: 3700.0, 7: 4700.0, 8: 5400.0}
 OCCUPATIONS = {2: ["9112", "8322", "5223", "9329"], 3: ["5223", "7411", "5321", "4110", "8332"],
                5: ["3313", "3322", "5321", "3115"], 6: ["2411", "2221", "3412", "2341", "2512"],
@@ -84,7 +84,7 @@ def with_traits(persons: DataFrame, p: GenParams) -> DataFrame:
 
     student = (F.when(parent, u("student") < _fp("student", 0.03)).when(dp, u("student") < _fp("dp_student", 0.03))
                .otherwise(u("student") < _by_age(age, [(30, 0.02), (25, 0.12), (18, 0.45)], 0.0)))
-    works_p = _by_age(age, [(70, 0.0), (65, 0.06), (60, 0.50), (55, 0.75), (25, 0.83), (18, 0.55), (16, 0.25)], 0.0)
+    works_p = _by_age(age, [(70, 0.0), (65, 0.08), (60, 0.62), (55, 0.82), (25, 0.89), (18, 0.62), (16, 0.3)], 0.0)
     works = (F.when(parent, u("works") < _fp("employed", 0.85))
              .when(dp, u("works") < F.lit(0.85)).otherwise(u("works") < works_p))
     dis_rate = _by_age(age, [(65, 0.0), (55, 0.115), (45, 0.055), (35, 0.03), (18, 0.012)], 0.0)
@@ -96,8 +96,8 @@ def with_traits(persons: DataFrame, p: GenParams) -> DataFrame:
     lam = (F.when(parent, _fp("unemployment_spells", 0.3))
            .when(dp & g.isin(4, 10), _fp("unemployment_spells", 0.3) * 0.8)
            .when(dp, F.lit(0.3)).when(m.isin(9, 10), F.lit(0.6))
-           .otherwise(_by_age(age, [(65, 0.0), (55, 0.45), (25, 0.32), (18, 0.5)], 0.0)))
-    months_mean = F.when(parent, _fp("unemployment_months", 4)).otherwise(F.lit(5.0))
+           .otherwise(_by_age(age, [(65, 0.0), (55, 0.6), (25, 0.5), (18, 0.7)], 0.0)))
+    months_mean = F.when(parent, _fp("unemployment_months", 4)).otherwise(F.lit(6.0))
     half = p.window_months // 2
     from lea_spark.generate.population import cut
     df = (persons
@@ -108,16 +108,17 @@ def with_traits(persons: DataFrame, p: GenParams) -> DataFrame:
           .withColumn("works", works & (age >= 16) & ~(F.col("disability") & (F.col("disability_type") == "0")))
           .withColumn("self_employed", u("selfemp") < F.when(parent, _fp("self_employed", 0.05))
                       .when(dp & (g == 7), F.lit(0.3)).otherwise(F.lit(0.06)))
-          .withColumn("n_spells", F.when((age >= 17) & (age <= 66), F.least(F.lit(2), poisson(lam, u("spells"))))
-                      .otherwise(F.lit(0)))
+          # one possible spell in each half of the window, each with probability lam / 2
+          .withColumn("spell_p", F.when((age >= 17) & (age <= 66), F.least(F.lit(0.95), lam / 2)).otherwise(F.lit(0.0)))
+          .withColumn("n_spells", (u("spell_a") < F.col("spell_p")).cast("int") + (u("spell_b") < F.col("spell_p")).cast("int"))
           .withColumn("fund_member", F.col("works") & (u("fund") < 0.75)))
     df = cut(df)
     for k, (lo, hi) in enumerate([(0, half), (half, p.window_months)], start=1):
         start = F.lit(lo) + (u(f"s{k}") * (hi - lo)).cast("int")
         length = F.lit(1) + F.floor(-F.log(F.lit(1.0) - u(f"l{k}")) * (months_mean - 1)).cast("int")
         df = (df.withColumn(f"spell{k}_start", start)
-              .withColumn(f"spell{k}_len", F.when(F.col("n_spells") >= k, F.least(length, F.lit(hi) - start))
-                          .otherwise(F.lit(0))))
+              .withColumn(f"spell{k}_len", F.when(u("spell_a" if k == 1 else "spell_b") < F.col("spell_p"),
+                                                  F.least(length, F.lit(hi) - start)).otherwise(F.lit(0))))
     teen = age >= 12
     df = (df
           .withColumn("psych", u("psych") < F.when(parent, _fp("psych_parent", 0.06))
@@ -272,7 +273,7 @@ def _benefit_months(df: DataFrame, p: GenParams, purpose: str, take_up: Column) 
 def social_assistance(persons: DataFrame, p: GenParams) -> DataFrame:
     """Kela basic social assistance: the applicant of the household, per month paid."""
     s = p.seed
-    filler_rate = _by_age(F.col("age"), [(65, 0.01), (30, 0.035), (18, 0.07)], 0.0)
+    filler_rate = _by_age(F.col("age"), [(65, 0.02), (30, 0.065), (18, 0.13)], 0.0)
     client = F.when(F.col("member_no") == 1, F.col("sa_client")) \
         .when(F.col("member_no") == 0, uniform(s, "sa_filler", "person_key") < filler_rate).otherwise(F.lit(False))
     df = persons.filter(client).select("person_key", "person_code", "birth_date", "death_date", "member_no",
@@ -285,7 +286,7 @@ def social_assistance(persons: DataFrame, p: GenParams) -> DataFrame:
 def housing_allowance(persons: DataFrame, p: GenParams) -> DataFrame:
     """Kela general housing allowance: the applicant of the household, per month paid."""
     s = p.seed
-    filler_rate = _by_age(F.col("age"), [(65, 0.0), (30, 0.06), (18, 0.22)], 0.0)
+    filler_rate = _by_age(F.col("age"), [(65, 0.0), (30, 0.12), (18, 0.45)], 0.0)
     client = F.when(F.col("member_no") == 1, F.col("ha_client")) \
         .when(F.col("member_no") == 0, uniform(s, "ha_filler", "person_key") < filler_rate).otherwise(F.lit(False))
     size = F.when(F.col("member_no") == 1, F.lit(1) + F.col("structure").isin("two_parent", "blended").cast("int")

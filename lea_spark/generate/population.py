@@ -58,7 +58,9 @@ def families(spark: SparkSession, plan: Plan, p: GenParams) -> DataFrame:
                                                    F.least((F.col("chunk") + 1) * CHUNK, F.col("n_families")) - 1)))
            .withColumn("family_key", F.col("muni_int").cast("long") * F.lit(10**7) + F.col("idx")))
     u = lambda purpose: uniform(s, purpose, "family_key")  # noqa: E731
-    gu = u("group")
+    # Stratified: the i-th family of a municipality takes the group at (i + 0.5) / n of the
+    # cumulative shares, so every municipality gets its planted mix up to rounding.
+    gu = (F.col("idx") + F.lit(0.5)) / F.col("n_families")
     group = F.when(gu < F.col("group_cum_1"), F.lit(1))
     for g in range(2, 10):
         group = group.when(gu < F.col(f"group_cum_{g}"), F.lit(g))
