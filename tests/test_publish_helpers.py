@@ -42,6 +42,33 @@ def hand_built_families(seed: int = 3, max_families: int = 30, big: dict[str, in
     return pd.DataFrame(rows)
 
 
+def dense_families(per_type: int = 5, small: dict[tuple[str, int], int] | None = None) -> pd.DataFrame:
+    """``per_type`` families of each of 20 types in every postal area (300k families).
+
+    Dense enough that only the planted cells are small: ``small`` maps (postal_code,
+    type_id) -> number of families left there. Kaskinen (231) families live in 64260,
+    keyed to Närpiö (545): they count in 231 at municipality level, in 64260 at postal level.
+    """
+    munis = pd.read_csv(GEO / "municipalities_2025.csv", dtype=str, keep_default_na=False)
+    postal = pd.read_csv(GEO / "postal_areas_2025.csv", dtype=str, keep_default_na=False)
+    county_of = dict(zip(munis.municipality_code, munis.wellbeing_county_code))
+    small = small or {}
+    homes = list(zip(postal.postal_code, postal.municipality_code)) + [("64260", "231")]
+    rows = []
+    fid = 0
+    for p, m in homes:
+        for ty in range(1, 21):
+            for k in range(small.get((p, ty), per_type)):
+                fid += 1
+                rows.append((f"f{fid:07d}", m, p, county_of[m], float(1 + (fid % 3)), float(fid % 4 == 0),
+                             float(fid % 3), ty, (ty - 1) // 2 + 1))
+    df = pd.DataFrame(rows, columns=["family_id", "municipality_code", "postal_code", "wellbeing_county_code",
+                                     "n_children", "low_income", "moves_5y", "type_id", "group_id"])
+    df["reference_period"] = PERIOD
+    df["reference_date"] = "2022-12-31"
+    return df
+
+
 def write_gold(spark, cfg, families: pd.DataFrame) -> None:
     """Write gold.family_features and gold.family_segments from ``families``."""
     from pyspark.sql import functions as F

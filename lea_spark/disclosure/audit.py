@@ -310,6 +310,8 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
     lo_open, hi_open = open_cells()
     for j in np.flatnonzero(lo_open | hi_open):
         cell = cells[j]
+        if seen_hi[j] - seen_lo[j] >= protection - _TOL:
+            continue
         # Inner: the cell and its neighbours move; all their relations hold.
         sub = _neighbourhood(table, status, rels_of, cell, 2)
         rel_ids = sorted({r for m in sub for r in rels_of[m]})
@@ -319,12 +321,18 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
             for m in table.relations[r_i].members:
                 if m not in moving and fixed_status[m] != PUBLISHED:
                     fixed_status[m] = PUBLISHED  # held at its true value
+        if seen_hi[j] - seen_lo[j] >= protection - _TOL:
+            continue  # certified meanwhile by a neighbour's solution
         a_eq, b_eq, bounds = _component_lp_rel(table, sub, fixed_status, values, lo, hi, rel_ids)
-        ends = _ends(a_eq, b_eq, bounds, len(sub), 0, table.keys[cell])
+        ends, points = _ends(a_eq, b_eq, bounds, len(sub), 0, table.keys[cell])
         n_lps += 2
+        # Each solution, with every other cell at its true value, is feasible for the whole
+        # component: it widens the observed range of every moving cell.
+        idx = np.array([pos[m] for m in sub])
+        for x in points:
+            seen_lo[idx] = np.minimum(seen_lo[idx], x)
+            seen_hi[idx] = np.maximum(seen_hi[idx], x)
         if ends[1] - ends[0] >= protection - _TOL:
-            seen_lo[j] = min(seen_lo[j], ends[0])
-            seen_hi[j] = max(seen_hi[j], ends[1])
             continue
         # Outer: only the relations near the cell.
         sub = _neighbourhood(table, status, rels_of, cell, 1)
@@ -332,7 +340,7 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
         sub = [cell] + sorted({m for r_i in rel_ids for m in table.relations[r_i].members
                                if status[m] != PUBLISHED and m != cell})
         a_eq, b_eq, bounds = _component_lp_rel(table, sub, status, values, lo, hi, rel_ids)
-        ends = _ends(a_eq, b_eq, bounds, len(sub), 0, table.keys[cell])
+        ends, _ = _ends(a_eq, b_eq, bounds, len(sub), 0, table.keys[cell])
         n_lps += 2
         if ends[1] - ends[0] < protection - _TOL:
             seen_lo[j], seen_hi[j] = ends
@@ -342,12 +350,14 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
 
 def _ends(a_eq, b_eq, bounds, n, k, what):
     c = np.zeros(n)
-    ends = []
+    ends, points = [], []
     for sense in (1.0, -1.0):
         c[k] = sense
         res = _lp(c, a_eq, b_eq, bounds, f"cell {what!r}")
         ends.append(np.inf if res.status == 3 else sense * res.fun)
-    return ends
+        if res.status == 0:
+            points.append(res.x)
+    return ends, points
 
 
 def audit(table: LinkedTable, status: np.ndarray, threshold: int, protection: float,

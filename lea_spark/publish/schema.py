@@ -26,11 +26,22 @@ PUBLISH_TABLES = list(SCHEMAS)
 FORBIDDEN_COLUMNS = ("family_id", "person_id")
 
 
-def _python_rows(df: pd.DataFrame, columns: list[str]) -> list[tuple]:
+def _python_rows(df: pd.DataFrame, columns: list[str], kinds: list[str]) -> list[tuple]:
+    """Plain Python rows: NaN -> None, integral columns back to int (pandas makes them float)."""
+    conv = []
+    for k in kinds:
+        if k in ("bigint", "int"):
+            conv.append(int)
+        elif k == "double":
+            conv.append(float)
+        elif k == "boolean":
+            conv.append(bool)
+        else:
+            conv.append(str)
     out = []
     for rec in df[columns].itertuples(index=False, name=None):
-        out.append(tuple(None if (v is None or (isinstance(v, float) and v != v)) else
-                         (v.item() if hasattr(v, "item") else v) for v in rec))
+        out.append(tuple(None if (v is None or (isinstance(v, float) and v != v)) else f(v)
+                         for v, f in zip(rec, conv)))
     return out
 
 
@@ -46,4 +57,5 @@ def to_spark(spark, name: str, df: pd.DataFrame):
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"publish.{name} lacks columns {missing}")
-    return spark.createDataFrame(_python_rows(df, columns), schema=schema)
+    kinds = [f.dataType.simpleString() for f in schema.fields]
+    return spark.createDataFrame(_python_rows(df, columns, kinds), schema=schema)

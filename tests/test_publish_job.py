@@ -1,0 +1,172 @@
+"""`lea publish` end to end on hand-built gold tables spread over all 308 municipalities."""
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+import pytest
+
+from lea_spark.disclosure import DisclosureError
+from lea_spark.lake import read_table
+from lea_spark.lake.tables import table_exists
+from lea_spark.publish import PUBLISH_TABLES
+from tests.conftest import make_cfg
+from tests.test_publish_helpers import GEO, PERIOD, dense_families, write_gold
+
+T = 5
+
+
+def _single_area_municipality() -> str:
+    postal = pd.read_csv(GEO / "postal_areas_2025.csv", dtype=str)
+    n = postal.groupby("municipality_code").size()
+    return sorted(n[n == 1].index)[0]
+
+
+SINGLE_AREA = _single_area_municipality()
+_SINGLE_POSTAL = pd.read_csv(GEO / "postal_areas_2025.csv", dtype=str).set_index("municipality_code").postal_code[SINGLE_AREA]
+# Planted small cells: Helsinki 00100 group 1 (types 1+2) = 3 families; type 5 = 1 family in a
+# municipality with a single postal area.
+SMALL = {("00100", 1): 2, ("00100", 2): 1, (_SINGLE_POSTAL, 5): 1}
+
+
+@pytest.fixture(scope="module")
+def published(spark, tmp_path_factory):
+    """Run publish once; return (cfg, families, {table: pandas})."""
+    from lea_spark.jobs import publish
+
+    base = tmp_path_factory.mktemp("publish")
+    cfg = make_cfg(base)
+    families = dense_families(small=SMALL)
+    write_gold(spark, cfg, families)
+    summary = publish.run(cfg, argparse.Namespace(period=None))
+    tables = {name: read_table(spark, cfg, f"publish.{name}").toPandas() for name in PUBLISH_TABLES}
+    return cfg, families, tables, summary
+
+
+def test_every_area_has_its_rows(published):
+    _, families, tables, _ = published
+    af = tables["area_families"]
+    assert af.groupby("area_level").size().to_dict() == {"country": 1, "county": 23, "municipality": 308,
+                                                         "postal_area": 3026}
+    assert af[af.area_level == "municipality"].area_code.nunique() == 308
+    gf = tables["group_families"]
+    assert len(gf) == (1 + 23 + 308 + 3026) * 10
+    assert len(tables["type_families"]) == 308 * 20
+    assert set(af.reference_period) == {PERIOD}
+
+
+def test_published_counts_are_right_and_never_below_threshold(published):
+    _, families, tables, _ = published
+    af = tables["area_families"].set_index(["area_level", "area_code"])
+    assert af.loc[("country", "FI"), "families"] == len(families)
+    assert af.loc[("country", "FI"), "children"] == families.n_children.sum()
+    hel = families[families.municipality_code == "091"]
+    assert af.loc[("municipality", "091"), "families"] == len(hel)
+    for name, col, status in (("area_families", "families", "families_status"),
+                              ("group_families", "families", "status"),
+                              ("type_families", "families", "status")):
+        t = tables[name]
+        pub = t[t[status] == "published"]
+        assert (pub[col] >= T).all(), name
+        sup = t[t[status] != "published"]
+        assert sup[col].isna().all(), f"{name}: a suppressed count is not null"
+        assert set(sup[status]) <= {"primary-suppressed", "secondary-suppressed"}
+    gf = tables["group_families"]
+    hel_groups = hel.groupby("group_id").size()
+    got = gf[(gf.area_level == "municipality") & (gf.area_code == "091") & (gf.status == "published")]
+    for r in got.itertuples():
+        assert r.families == hel_groups[r.group_id]
+
+
+def test_shares_follow_their_counts(published):
+    _, _, tables, _ = published
+    gf = tables["group_families"]
+    assert gf.loc[gf.status != "published", "share_pct"].isna().all()
+    pub = gf[gf.share_status == "published"]
+    assert len(pub) > 0
+    totals = tables["area_families"].set_index(["area_level", "area_code"]).families
+    for r in pub.head(50).itertuples():
+        assert r.share_pct == round(100 * r.families / totals[(r.area_level, r.area_code)], 1)
+
+
+def test_audit_table_shows_every_suppressed_cell_protected(published):
+    _, _, tables, summary = published
+    audit = tables["audit"]
+    assert len(audit) == summary["suppressed"]
+    assert audit.is_protected.all()
+    w = audit.interval_width.fillna(float("inf"))
+    assert (w >= 3 - 1e-6).all()
+
+
+def test_no_identifier_columns_anywhere(published):
+    _, _, tables, _ = published
+    for name, t in tables.items():
+        assert not {"family_id", "person_id"} & set(t.columns), name
+
+
+def test_indicator_rates_suppressed_with_their_area(published):
+    _, _, tables, _ = published
+    rates = tables["indicator_rates"]
+    assert set(rates.indicator) == {"low_income", "moves_5y"}
+    assert set(rates.unit) == {"percent", "mean"}
+    fam = tables["area_families"].set_index(["area_level", "area_code"]).families_status
+    for r in rates[rates.status == "published"].head(200).itertuples():
+        assert fam[(r.area_level, r.area_code)] == "published"
+
+
+def test_rerun_replaces_exactly_the_period(published, spark):
+    from lea_spark.jobs import publish
+
+    cfg, _, tables, _ = published
+    publish.run(cfg, argparse.Namespace(period=None))
+    again = read_table(spark, cfg, "publish.area_families").toPandas()
+    assert len(again) == len(tables["area_families"])
+    pd.testing.assert_frame_equal(
+        again.sort_values(["area_level", "area_code"]).reset_index(drop=True),
+        tables["area_families"].sort_values(["area_level", "area_code"]).reset_index(drop=True))
+
+
+def test_planted_small_cells_are_suppressed_with_partners(published):
+    _, _, tables, _ = published
+    gf = tables["group_families"].set_index(["area_level", "area_code", "group_id"])
+    assert gf.loc[("postal_area", "00100", 1), "status"] == "primary-suppressed"
+    assert gf.loc[("postal_area", "00100", 1), "reason"] == "fewer than 5 families"
+    # its row and its column each hide another cell
+    row = tables["group_families"].query("area_level == 'postal_area' and area_code == '00100'")
+    assert (row.status == "secondary-suppressed").sum() >= 1
+    tf = tables["type_families"].set_index(["area_code", "type_id"])
+    assert tf.loc[(SINGLE_AREA, 5), "status"] == "primary-suppressed"
+    assert tf.loc[(SINGLE_AREA, 6), "status"] == "secondary-suppressed"  # the other type of group 3
+
+
+def test_cross_border_families_count_in_their_own_municipality(published):
+    _, families, tables, _ = published
+    af = tables["area_families"].set_index(["area_level", "area_code"])
+    assert af.loc[("municipality", "231"), "families"] == 100   # Kaskinen, living in 64260
+    assert af.loc[("postal_area", "64260"), "families"] == 200  # keyed to Närpiö (545)
+
+
+def test_primary_only_leaks_and_publish_refuses(spark, tmp_path):
+    from lea_spark.jobs import publish
+
+    cfg = make_cfg(tmp_path, **{"publish.secondary_suppression": False})
+    write_gold(spark, cfg, dense_families(per_type=5, small={("00100", 1): 2, ("00100", 2): 1}))
+    with pytest.raises(DisclosureError, match="refusing to publish"):
+        publish.run(cfg, argparse.Namespace(period=None))
+    for name in PUBLISH_TABLES:
+        assert not table_exists(cfg, f"publish.{name}")
+
+
+def test_inconsistent_inputs_are_a_clear_error(spark, tmp_path):
+    from lea_spark.jobs import publish
+    from lea_spark.lake import write_table
+    from lea_spark.publish import PublishInputError
+
+    cfg = make_cfg(tmp_path)
+    fam = dense_families(per_type=1)
+    write_gold(spark, cfg, fam)
+    segs = read_table(spark, cfg, "gold.family_segments").limit(len(fam) - 3)
+    write_table(cfg, segs.toPandas().pipe(spark.createDataFrame), "gold.family_segments")
+    with pytest.raises(PublishInputError, match="3 families only in features"):
+        publish.run(cfg, argparse.Namespace(period=None))
+    assert not table_exists(cfg, "publish.area_families")
