@@ -163,3 +163,14 @@ def test_row_count_from_delta_statistics(spark, cfg):
     write_table(cfg, frame(spark), "bronze.counted", mode="overwrite", partition_by=["municipality_code"])
     write_table(cfg, frame(spark, ROWS[:2]), "bronze.counted", mode="append", partition_by=["municipality_code"])
     assert table_rows(cfg, "bronze.counted") == 6
+
+
+def test_timestamp_columns_round_trip_as_delta_timestamps(spark, cfg):
+    ts = dt.datetime(2022, 12, 31, 23, 59, 58)
+    df = spark.createDataFrame([(1, ts, ts)], "id long, at timestamp, local_at timestamp_ntz")
+    write_table(cfg, df, "bronze.times", mode="overwrite")
+    write_table(cfg, df, "bronze.times", mode="append")
+    fields = {f.name: f.type.type for f in DeltaTable(str(table_path(cfg, "bronze.times"))).schema().fields}
+    assert fields == {"id": "long", "at": "timestamp", "local_at": "timestamp_ntz"}
+    back = read_table(spark, cfg, "bronze.times").collect()
+    assert [(r.at, r.local_at) for r in back] == [(ts, ts), (ts, ts)]

@@ -226,7 +226,7 @@ class DeltaRsWriter(DataSourceArrowWriter):
         ]
         from deltalake import Schema as DeltaSchema
 
-        schema = DeltaSchema.from_arrow(to_arrow_schema(self.spark_schema))
+        schema = DeltaSchema.from_arrow(to_arrow_schema(self.spark_schema, timezone="UTC"))
         # Delta has no unsigned or nanosecond types: Spark's arrow types already fit.
         props = CommitProperties(custom_metadata={"lea.write_id": self.write_id, "lea.rows": str(rows)})
         exists = os.path.isdir(os.path.join(self.path, "_delta_log"))
