@@ -47,7 +47,7 @@ DEFAULT_DATE_FORMAT = "yyyy-MM-dd"
 # ``ingested_at`` is written as timestamp_ntz (UTC wall clock): the lake's delta-rs commit
 # cannot yet convert a session-zoned ``timestamp`` column (pyspark's to_arrow_schema needs a
 # timezone there). Switch to "timestamp" once the lake passes one.
-INGESTED_AT_TYPE = "timestamp_ntz"
+INGESTED_AT_TYPE = "timestamp"  # canonical: Delta timestamp (UTC)
 _SPARK_TYPES = {"int": "int", "long": "bigint", "double": "double", "date": "date", "string": "string",
                 "person_code": "string"}
 
