@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 import tempfile
 from pathlib import Path
 
@@ -148,5 +147,3 @@ def run_table(experiment_id: str, max_runs: int = 50):
     return mlflow.search_runs(experiment_ids=[experiment_id], max_results=max_runs,
                               order_by=["attributes.start_time DESC"])
 
-
-_ = os
