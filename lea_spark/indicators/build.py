@@ -430,10 +430,12 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
         wide.withColumn("earnings_per_consumption_unit", per_cu)
         .withColumn("parents_employed_share",
                     F.when(F.col("_n_parents") > 0, F.coalesce(F.col("_employed_parents"), F.lit(0)) / F.col("_n_parents")))
-        .withColumn("_median", F.median("earnings_per_consumption_unit").over(Window.partitionBy()))
-        .withColumn("low_income", _b(F.col("earnings_per_consumption_unit")
-                                     < F.lit(prm.low_income_share_of_median) * F.col("_median")))
     )
+    # The national median as a one-row aggregate joined back (a window without a partition
+    # would move every family into a single task).
+    median = wide.agg(F.median("earnings_per_consumption_unit").alias("_median"))
+    wide = wide.crossJoin(F.broadcast(median)).withColumn(
+        "low_income", _b(F.col("earnings_per_consumption_unit") < F.lit(prm.low_income_share_of_median) * F.col("_median")))
     missing = [i.name for i in CATALOG if i.name not in wide.columns]
     if missing:
         raise ValueError(f"indicators in the catalog but not computed: {missing}")
