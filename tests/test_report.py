@@ -1,0 +1,110 @@
+"""`lea report`: the static site, downloads, and the pages in a real headless chromium."""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, make_cfg
+from tests.test_publish_helpers import dense_families, write_gold
+
+OUT = ROOT / "test-output" / "report"
+
+
+@pytest.fixture(scope="module")
+def site(spark, tmp_path_factory):
+    from lea_spark.jobs import publish, report
+
+    base = tmp_path_factory.mktemp("report")
+    cfg = make_cfg(base)
+    write_gold(spark, cfg, dense_families(small={("00100", 1): 2, ("00100", 2): 1}))
+    publish.run(cfg, argparse.Namespace(period=None))
+    summary = report.run(cfg, argparse.Namespace(period=None))
+    return cfg.path("reports"), summary
+
+
+def test_pages_and_downloads_exist(site):
+    out, summary = site
+    assert (out / "index.html").is_file() and (out / "groups.html").is_file()
+    assert len(list((out / "municipality").glob("*.html"))) == 308
+    assert len(list((out / "county").glob("*.html"))) == 23
+    for name in ("area_families", "group_families", "type_families", "indicator_rates", "group_profiles", "audit"):
+        assert (out / "data" / f"{name}.csv").is_file() and (out / "data" / f"{name}.xlsx").is_file()
+    assert summary["pages"] == 3 + 23 + 308
+
+
+def test_suppressed_cells_show_as_dots_never_zero(site):
+    out, _ = site
+    hel = (out / "municipality" / "091.html").read_text(encoding="utf-8")
+    assert "Helsinki – Helsingfors" in hel
+    assert 'class="s" title="fewer than 5 families">..</td>' in hel or "00100" in hel
+    assert "<svg" in hel and "http://" not in hel.replace("http://www.w3.org/2000/svg", "")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Statistics Finland" in index and "National Land Survey" in index
+    assert "<script src" not in index
+
+
+def test_xlsx_matches_csv(site):
+    import pandas as pd
+
+    out, _ = site
+    csv = pd.read_csv(out / "data" / "area_families.csv", dtype={"area_code": str})
+    xlsx = pd.read_excel(out / "data" / "area_families.xlsx", dtype={"area_code": str})
+    assert len(csv) == len(xlsx) == 1 + 23 + 308 + 3026
+    assert "family_id" not in csv.columns
+
+
+def _serve(directory: Path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _chromium(url: str, shot: Path, profile: Path) -> tuple[str, str]:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert exe, "chromium is not installed: run `make browser`"
+    args = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000",
+            "--window-size=1280,1600"]
+    shot_run = subprocess.run(args + [f"--screenshot={shot}", url], capture_output=True, text=True, timeout=120)
+    dom_run = subprocess.run(args + ["--dump-dom", url], capture_output=True, text=True, timeout=120)
+    return dom_run.stdout, shot_run.stderr + dom_run.stderr
+
+
+def _console_errors(log: str) -> list[str]:
+    return [line for line in log.splitlines()
+            if "CONSOLE" in line or "Uncaught" in line or "Failed to load resource" in line]
+
+
+def test_console_error_detection_works(tmp_path):
+    (tmp_path / "bad.html").write_text("<html><body><script>undefinedFunction();</script></body></html>")
+    server = _serve(tmp_path)
+    try:
+        _, log = _chromium(f"http://127.0.0.1:{server.server_port}/bad.html", tmp_path / "bad.png", tmp_path / "p")
+    finally:
+        server.shutdown()
+    assert _console_errors(log), "a page with a script error must be reported"
+
+
+@pytest.mark.parametrize("page", ["index.html", "municipality/091.html", "municipality/837.html", "groups.html"])
+def test_page_loads_without_console_errors(site, page, tmp_path):
+    out, _ = site
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = _serve(out)
+    shot = OUT / (page.replace("/", "_").replace(".html", ".png"))
+    try:
+        dom, log = _chromium(f"http://127.0.0.1:{server.server_port}/{page}", shot, tmp_path / "profile")
+    finally:
+        server.shutdown()
+    assert _console_errors(log) == []
+    assert 'data-ready="1"' in dom, "the page's script did not run to the end"
+    assert shot.is_file() and shot.stat().st_size > 10_000
