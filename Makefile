@@ -7,7 +7,7 @@ SCALE  ?=
 ENV    ?= local
 PYTEST_ARGS ?=
 
-.PHONY: setup run test clean cluster-up cluster-down bench
+.PHONY: setup run test clean cluster-up cluster-down bench browser
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v java >/dev/null 2>&1 || { echo "ERROR: Java was not found. Spark needs a Java 17 runtime: install it (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME."; exit 1; }
@@ -25,7 +25,10 @@ run: export LEA_PSEUDONYM_KEY ?= lea-synthetic-demo-key
 run: setup
 	$(LEA) run --env $(ENV) $(if $(SCALE),--scale $(SCALE),)
 
-test: setup
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+
+test: setup browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 cluster-up: setup

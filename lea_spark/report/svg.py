@@ -73,7 +73,8 @@ def classes(values: list[float | None], n: int = 5) -> list[float]:
     vals = sorted(v for v in values if v is not None)
     if not vals:
         return []
-    return [vals[min(len(vals) - 1, int(len(vals) * i / n))] for i in range(1, n)]
+    breaks = [vals[min(len(vals) - 1, int(len(vals) * i / n))] for i in range(1, n)]
+    return sorted(set(b for b in breaks if b < vals[-1])) or []  # no empty or repeated classes
 
 
 def colour(value: float | None, breaks: list[float], suppressed: bool) -> str:
