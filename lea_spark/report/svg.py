@@ -82,6 +82,8 @@ def colour(value: float | None, breaks: list[float], suppressed: bool) -> str:
         return SUPPRESSED_FILL
     if value is None:
         return NO_DATA_FILL
+    if not breaks:
+        return PALETTE[2]  # every published value equal: one class
     i = sum(1 for b in breaks if value > b)
     return PALETTE[min(i, len(PALETTE) - 1)]
 
@@ -114,13 +116,15 @@ def choropleth(features: list[dict], key: str, fills: dict[str, str], titles: di
 def legend(breaks: list[float], unit: str) -> str:
     """Colour classes, the suppressed hatch and no-data swatches."""
     items = []
+    if not breaks:
+        items.append(f'<span class="sw" style="background:{PALETTE[2]}"></span>{html.escape(unit)}')
     lows = [None] + breaks
     for i, lo in enumerate(lows[:len(PALETTE)]):
         hi = breaks[i] if i < len(breaks) else None
         label = (f"≤ {hi:g}" if lo is None and hi is not None else
                  f"> {lo:g}" if hi is None and lo is not None else
                  f"{lo:g} – {hi:g}" if lo is not None else "")
-        if label:
+        if label and breaks:
             items.append(f'<span class="sw" style="background:{PALETTE[i]}"></span>{html.escape(label)} {unit}')
     items.append('<span class="sw hatch"></span>.. salattu / sekretessbelagd')
     return '<div class="legend">' + " ".join(items) + "</div>"
