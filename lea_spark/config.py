@@ -108,6 +108,8 @@ SPEC: dict[str, Any] = {
         "reference_period": str,
         "secondary_suppression": bool,
         "audit_exact_max_cells": int,
+        "postal_min_families": int,
+        "type_min_families": int,
     },
     "report": {
         "languages": list,

@@ -35,7 +35,8 @@ def published(spark, tmp_path_factory):
     from lea_spark.jobs import publish
 
     base = tmp_path_factory.mktemp("publish")
-    cfg = make_cfg(base)
+    # Every postal area and municipality in full detail: the planted cells sit in small areas.
+    cfg = make_cfg(base, **{"publish.postal_min_families": 0, "publish.type_min_families": 0})
     families = dense_families(small=SMALL)
     write_gold(spark, cfg, families)
     summary = publish.run(cfg, argparse.Namespace(period=None))
@@ -170,3 +171,32 @@ def test_inconsistent_inputs_are_a_clear_error(spark, tmp_path):
     with pytest.raises(PublishInputError, match="3 families only in features"):
         publish.run(cfg, argparse.Namespace(period=None))
     assert not table_exists(cfg, "publish.area_families")
+
+
+def test_small_postal_areas_are_pooled_and_shown_as_too_small(spark, tmp_path):
+    """With the shipped defaults, a postal area below postal_min_families publishes no
+    counts; its families still count in its municipality, and the audit covers the pool."""
+    from lea_spark.jobs import publish
+
+    families = dense_families(small=SMALL)
+    per_postal = families.groupby("postal_code").size()
+    minimum = int(per_postal.median()) + 1  # about half of the postal areas are "small"
+    cfg = make_cfg(tmp_path, **{"publish.postal_min_families": minimum, "publish.type_min_families": 10**6})
+    write_gold(spark, cfg, families)
+    publish.run(cfg, argparse.Namespace(period=None))
+    af = read_table(spark, cfg, "publish.area_families").toPandas()
+    postal = af[af.area_level == "postal_area"].set_index("area_code")
+    small = [p for p in postal.index if per_postal.get(p, 0) < minimum]
+    large = [p for p in postal.index if per_postal.get(p, 0) >= minimum]
+    assert small and large
+    assert (postal.loc[small, "families_status"] == "too-small-area").all()
+    assert postal.loc[small, "families"].isna().all()
+    assert not (postal.loc[large, "families_status"] == "too-small-area").any()
+    munis = af[af.area_level == "municipality"].set_index("area_code")
+    assert munis.loc["091", "families"] == (families.municipality_code == "091").sum()
+    # No pooled pseudo-area leaks into the published rows; types are withheld everywhere here.
+    assert not af.area_code.str.endswith("-pooled").any()
+    tf = read_table(spark, cfg, "publish.type_families").toPandas()
+    assert (tf.status == "too-small-area").all() and tf.families.isna().all()
+    audit = read_table(spark, cfg, "publish.audit").toPandas()
+    assert audit.is_protected.all()

@@ -48,6 +48,8 @@ def settings(cfg: Config) -> Settings:
         decimals=int(cfg["publish.share_decimals"]),
         secondary=bool(cfg.get("publish.secondary_suppression", True)),
         exact_max_cells=int(cfg.get("publish.audit_exact_max_cells", 2000)),
+        postal_min_families=int(cfg.get("publish.postal_min_families", 0)),
+        type_min_families=int(cfg.get("publish.type_min_families", 0)),
     )
     if s.threshold < 1:
         raise ConfigError("publish.threshold must be at least 1")

@@ -31,6 +31,8 @@ class Settings:
     decimals: int = 1
     secondary: bool = True
     exact_max_cells: int = 2000
+    postal_min_families: int = 0   # 0: every postal area is a cell of its own
+    type_min_families: int = 0     # family types only for municipalities with this many families
 
 
 @dataclass
@@ -92,19 +94,66 @@ def _reasons(cells: PublishCells, status: np.ndarray, threshold: int) -> list[st
     return out
 
 
+SMALL_AREA = "too-small-area"
+
+
+def pool_small_postal_areas(areas: pd.DataFrame, agg: Aggregates, min_families: int):
+    """Postal areas with fewer than ``min_families`` families, pooled per municipality.
+
+    Returns ``(cell_areas, cell_agg, small)``: the areas that become cells (large postal
+    areas plus one pooled pseudo-area ``<municipality>-pooled`` per municipality that has
+    small ones), the aggregates with small areas' families moved to the pool, and the set
+    of small postal codes. The pooled cells take part in suppression and in the audit like
+    any area (their value is derivable from the municipality and its published postal
+    areas), but no row is published for them; a small postal area is published as such,
+    with no counts. Without pooling, thousands of nearly empty postal areas make every
+    county one linked component that the audit cannot solve in time.
+    """
+    if min_families <= 0:
+        return areas, agg, set()
+    postal = areas[areas.area_level == "postal_area"]
+    totals = agg.counts.groupby("postal_code").families.sum()
+    small = {p for p in postal.area_code if totals.get(p, 0) < min_families}
+    if not small:
+        return areas, agg, set()
+    muni_of = dict(zip(postal.area_code, postal.municipality_code))
+    pooled = {p: f"{muni_of[p]}-pooled" for p in small}
+    pool_rows = (postal[postal.area_code.isin(small)].drop_duplicates("municipality_code").copy())
+    pool_rows["area_code"] = pool_rows["municipality_code"] + "-pooled"
+    for col in ("area_name_fi", "area_name_sv"):
+        pool_rows[col] = "pooled small postal areas"
+    cell_areas = pd.concat([areas[~areas.area_code.isin(small) | (areas.area_level != "postal_area")], pool_rows],
+                           ignore_index=True)
+    counts = agg.counts.copy()
+    counts["postal_code"] = counts["postal_code"].map(lambda p: pooled.get(p, p))
+    cell_agg = Aggregates(counts, agg.indicator_area, agg.indicator_group, agg.indicators, agg.binary)
+    return cell_areas, cell_agg, small
+
+
 def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Settings,
                       group_names: dict[int, dict] | None = None,
                       phenomena: dict[str, str] | None = None) -> Publication:
     """All publish tables for ``period`` (pandas), suppressed and audited."""
-    muni_group, postal_group, muni_type, muni_children, postal_children, unplaced = split_counts(agg, areas)
-    cells = build_cells(areas, muni_group, postal_group, muni_type, muni_children, postal_children)
+    cell_areas, cell_agg, small = pool_small_postal_areas(areas, agg, s.postal_min_families)
+    muni_group, postal_group, muni_type, muni_children, postal_children, unplaced = split_counts(cell_agg, cell_areas)
+    type_munis = None
+    if s.type_min_families > 0:
+        muni_totals = muni_group.groupby("municipality_code").families.sum()
+        type_munis = {m for m, n in muni_totals.items() if n >= s.type_min_families}
+    cells = build_cells(cell_areas, muni_group, postal_group, muni_type, muni_children, postal_children,
+                        type_munis=type_munis)
     status, result = run_protection(cells, s)
     t = cells.table
     values = t.value_array()
     reasons = _reasons(cells, status, s.threshold)
     names = STATUS_NAMES
 
+    too_small = (None, SMALL_AREA, f"fewer than {s.postal_min_families} families in the postal area: "
+                 "counted only within its municipality")
+
     def cell(key):
+        if key[1] == "postal_area" and key[2] in small:
+            return too_small
         i = t.index(key)
         st = int(status[i])
         return (int(values[i]) if st == PUBLISHED else None), names[st], reasons[i]
@@ -131,8 +180,13 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
                        "group_name_sv": nm.get("sv", f"Grupp {g}"), "families": n, "status": st, "reason": rs,
                        "share_pct": share, "share_status": sst, "share_reason": srs})
         if lvl == "municipality":
+            few = type_munis is not None and code not in type_munis
             for ty in cells.type_ids:
-                n, st, rs = cell((FAMILIES, lvl, code, ("type", ty)))
+                if few:
+                    n, st, rs = None, SMALL_AREA, (f"fewer than {s.type_min_families} families in the municipality: "
+                                                   "family types are not published")
+                else:
+                    n, st, rs = cell((FAMILIES, lvl, code, ("type", ty)))
                 share, sst, srs = _share(n, fam, decimals)
                 tf.append({**a, "type_id": ty, "group_id": cells.type_group.get(ty), "families": n, "status": st,
                            "reason": rs, "share_pct": share, "share_status": sst, "share_reason": srs})

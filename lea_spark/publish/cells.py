@@ -48,13 +48,14 @@ def _counts(frame: pd.DataFrame | None, keys: list[str], value: str) -> dict:
 def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.DataFrame,
                 muni_type: pd.DataFrame | None = None, muni_children: pd.DataFrame | None = None,
                 postal_children: pd.DataFrame | None = None, group_ids: list[int] | None = None,
-                type_ids: list[int] | None = None) -> PublishCells:
+                type_ids: list[int] | None = None, type_munis: set[str] | None = None) -> PublishCells:
     """The linked table of every published count (see the module docstring).
 
     ``muni_group``: municipality_code, group_id, families (by residence municipality);
     ``postal_group``: postal_code, group_id, families (by residence postal area);
     ``muni_type``: municipality_code, type_id, group_id, families; ``*_children``:
     code + children. Areas without families get zero cells: every area has its rows.
+    ``type_munis``: the municipalities that get family-type cells (default: all).
     """
     munis = areas[areas.area_level == "municipality"]
     postals = areas[areas.area_level == "postal_area"]
@@ -95,7 +96,7 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
             muni_vals[(m, ("group", g))] = v
             tot += v
         muni_vals[(m, TOTAL)] = tot
-        if tcats:
+        if tcats and (type_munis is None or m in type_munis):
             ttot = 0
             for ty in type_ids:
                 v = mt.get((m, ty), 0)
@@ -118,7 +119,8 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
             t.add_cell((FAMILIES, "county", c, cat), county_vals[(c, cat)])
     for m in munis.area_code:
         for cat in all_cats:
-            t.add_cell((FAMILIES, "municipality", m, cat), muni_vals[(m, cat)])
+            if (m, cat) in muni_vals:
+                t.add_cell((FAMILIES, "municipality", m, cat), muni_vals[(m, cat)])
     for p in postals.area_code:
         tot = 0
         for g in group_ids:
@@ -133,7 +135,7 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
     for level, codes in level_codes:
         for code in codes:
             t.add_relation((FAMILIES, level, code, TOTAL), [(FAMILIES, level, code, c) for c in cats[1:]], offset=0)
-            if tcats and level == "municipality":
+            if tcats and level == "municipality" and (type_munis is None or code in type_munis):
                 if type_group:
                     for g in group_ids:
                         members = [(FAMILIES, level, code, ("type", ty)) for ty in type_ids if type_group.get(ty) == g]
