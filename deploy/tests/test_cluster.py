@@ -63,6 +63,9 @@ def _overlay(base: Path, master: str, tracking_uri: str) -> dict:
     test.setdefault("paths", {}).update({
         "raw": str(base / "raw"), "answer_key": str(base / "raw_truth"), "lake": str(base / "lakehouse"),
         "reports": str(base / "reports"), "mlruns_artifacts": str(base / "mlartifacts"),
+        # The configuration is copied to a temporary directory: shared data by absolute path.
+        "geo": str(ROOT.parent / "shared" / "reference" / "geo"),
+        "group_reference": str(ROOT.parent / "shared" / "reference" / "lea_groups_2021.csv"),
     })
     test["mlflow"] = {"tracking_uri": tracking_uri, "experiment": f"lea-{base.name}"}
     return test
