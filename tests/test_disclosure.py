@@ -10,6 +10,7 @@ from lea_spark.disclosure import (
     PRIMARY,
     PUBLISHED,
     SECONDARY,
+    WITHHELD,
     DisclosureError,
     LinkedTable,
     audit,
@@ -111,6 +112,22 @@ def test_protect_on_hand_table():
     assert res.n_failing == 0
     intervals = {t.keys[c]: (lo, hi) for c, lo, hi in zip(res.cells, res.lower, res.upper)}
     assert intervals == {("A", 0): (1.0, 4.0), ("A", 1): (9.0, 12.0), ("B", 0): (7.0, 10.0), ("B", 1): (0.0, 3.0)}
+
+
+def test_statuses_that_give_cells_away_are_withheld():
+    """Every cell already suppressed, yet primary/secondary statuses pin the cells down.
+
+    Area totals of 5 known to be >= 5 and made of two cells known to be <= 4 leave a cell
+    an interval of width 2; with nothing left to suppress, protect() stops telling primary
+    from secondary in that linked group, and the audit then finds every cell protected.
+    """
+    t = hierarchy([[[1, 4], [1, 4]]])
+    status, res = protect(t, T, P)
+    assert (status == WITHHELD).all()
+    assert res.n_failing == 0
+    before = primary_suppress(t, T)
+    naive = audit(t, np.where(before == PUBLISHED, SECONDARY, before), T, P)
+    assert naive.n_failing > 0  # the same cells with their reasons shown would leak
 
 
 counts = st.integers(min_value=0, max_value=14)

@@ -1,10 +1,13 @@
 """Primary and secondary cell suppression on a :class:`LinkedTable`.
 
-Status codes: ``PUBLISHED`` (0), ``PRIMARY`` (1, a count below the threshold) and
+Status codes: ``PUBLISHED`` (0), ``PRIMARY`` (1, a count below the threshold),
 ``SECONDARY`` (2, a count at or above the threshold hidden so that a primary cell cannot
-be recovered). Statuses are published, so the attacker model (see
-:func:`attacker_bounds`) knows that a primary cell lies in ``[0, threshold - 1]`` and a
-secondary one in ``[threshold, inf)``.
+be recovered) and ``WITHHELD`` (3, suppressed without saying which of the two it is).
+Statuses are published, so the attacker model (see :func:`attacker_bounds`) knows that a
+primary cell lies in ``[0, threshold - 1]`` and a secondary one in ``[threshold, inf)``;
+a withheld cell is only known to be non-negative. Withholding is the last resort of
+:func:`protect` for a linked group of suppressed cells that the published statuses
+themselves pin down (e.g. a tiny table where every cell is already suppressed).
 
 Secondary suppression works relation by relation: every relation holding a suppressed cell
 must leave each of its suppressed cells an interval at least ``protection`` wide when read
@@ -24,8 +27,9 @@ from lea_spark.disclosure.table import LinkedTable
 
 log = logging.getLogger(__name__)
 
-PUBLISHED, PRIMARY, SECONDARY = 0, 1, 2
-STATUS_NAMES = {PUBLISHED: "published", PRIMARY: "primary-suppressed", SECONDARY: "secondary-suppressed"}
+PUBLISHED, PRIMARY, SECONDARY, WITHHELD = 0, 1, 2, 3
+STATUS_NAMES = {PUBLISHED: "published", PRIMARY: "primary-suppressed", SECONDARY: "secondary-suppressed",
+                WITHHELD: "suppressed"}
 
 
 def primary_suppress(table: LinkedTable, threshold: int, thresholded: np.ndarray | None = None) -> np.ndarray:
@@ -46,8 +50,8 @@ def attacker_bounds(status: np.ndarray, values: np.ndarray, threshold: int,
     """What an attacker knows of each cell before solving anything.
 
     Published cells are exact; a suppressed thresholded cell is in ``[0, t-1]`` when primary
-    and ``[t, inf)`` when secondary (the status says which); any other suppressed cell is
-    only known to be non-negative.
+    and ``[t, inf)`` when secondary (the status says which); a withheld cell, and any other
+    suppressed cell, is only known to be non-negative.
     """
     n = len(values)
     mask = np.ones(n, dtype=bool) if thresholded is None else np.asarray(thresholded, dtype=bool)
@@ -214,5 +218,26 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
                 status[best] = SECONDARY
                 added += 1
         if added == 0:
-            return status, result
+            # Nothing is left to suppress around the exposed cells: the statuses themselves
+            # give them away. Stop telling primary from secondary in their linked group.
+            group = _suppressed_group(table, status, rels_of, failing)
+            if not group or all(status[c] == WITHHELD for c in group):
+                return status, result
+            log.info("disclosure round %d: withholding the suppression reason of %d linked cells",
+                     round_no, len(group))
+            status[np.fromiter(group, dtype=np.int64)] = WITHHELD
     return status, result
+
+
+def _suppressed_group(table: LinkedTable, status: np.ndarray, rels_of, cells) -> set[int]:
+    """The suppressed cells linked to ``cells`` through relations with suppressed members."""
+    seen: set[int] = set()
+    todo = [int(c) for c in cells if status[c] != PUBLISHED]
+    while todo:
+        c = todo.pop()
+        if c in seen:
+            continue
+        seen.add(c)
+        for r_i in rels_of[c]:
+            todo.extend(m for m in table.relations[r_i].members if status[m] != PUBLISHED and m not in seen)
+    return seen

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lea_spark.disclosure import PUBLISHED, SECONDARY, STATUS_NAMES, AuditResult, protect
+from lea_spark.disclosure import PUBLISHED, SECONDARY, STATUS_NAMES, WITHHELD, AuditResult, protect
 from lea_spark.publish.aggregate import Aggregates
 from lea_spark.publish.cells import CHILDREN, FAMILIES, TOTAL, PublishCells, build_cells, linked_children_status
 from lea_spark.publish.geography import COUNTRY_CODE
@@ -89,6 +89,8 @@ def _reasons(cells: PublishCells, status: np.ndarray, threshold: int) -> list[st
             out.append("suppressed with the area's family count or to protect another area")
         elif st == 1:
             out.append(f"fewer than {threshold} families")
+        elif st == WITHHELD:
+            out.append(f"fewer than {threshold} families, or hidden to protect such a count")
         else:
             out.append("hidden so that a suppressed count cannot be derived from the published ones")
     return out
@@ -209,6 +211,7 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
     summary = {
         "cells": t.n, "suppressed": int((status != PUBLISHED).sum()),
         "primary": int((status == 1).sum()), "secondary": int((status == SECONDARY).sum()),
+        "withheld": int((status == WITHHELD).sum()),
         "audit_failing": result.n_failing, "audit_seconds": round(result.seconds, 2),
         "families_without_postal_area": unplaced,
     }
