@@ -4,11 +4,16 @@ The attacker knows every published cell, every relation (with its offset), the s
 every cell (so a primary cell is in ``[0, t-1]`` and a secondary one at least ``t``) and
 that counts are non-negative. For each suppressed cell the audit solves two linear
 programmes (minimise and maximise the cell subject to all of that) with
-``scipy.optimize.linprog(method="highs")``. The problem is split first into independent
+HiGHS. The problem is split first into independent
 components: suppressed cells are linked when they share a relation, and a component's
 intervals depend only on its own relations. The LP relaxation gives intervals at least as
 wide as integer reasoning would; ``protection`` is a width in families, so the relaxation
 is the standard (and the usual tau-argus style) check.
+
+A component's LP is built once and re-solved for each objective from the previous optimal
+basis (HiGHS through ``highspy``, presolve off): consecutive objectives differ in one or two
+cells, so a re-solve takes a few simplex iterations instead of a solve from scratch. Small
+sub-problems (neighbourhood checks) use ``scipy.optimize.linprog(method="highs")``.
 """
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import highspy
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import csc_matrix, csr_matrix
 
 from lea_spark.disclosure.suppression import PUBLISHED, attacker_bounds
 from lea_spark.disclosure.table import LinkedTable
@@ -114,6 +120,59 @@ def _component_lp_rel(table, cells, status, values, lo, hi, rel_ids):
     return a_eq, np.asarray(rhs), bounds
 
 
+class _Result:
+    __slots__ = ("status", "x", "fun", "message")
+
+    def __init__(self, status, x=None, fun=None, message=""):
+        self.status, self.x, self.fun, self.message = status, x, fun, message
+
+
+class WarmLP:
+    """``A x = b`` with bounds, minimised for many objectives, each from the last basis.
+
+    ``solve(c)`` returns an object like ``linprog``'s result: ``status`` 0 (optimal, with
+    ``x`` and ``fun``) or 3 (unbounded); anything else raises :class:`DisclosureError`. The
+    true cell values are always feasible, so "unbounded or infeasible" means unbounded.
+    """
+
+    def __init__(self, a_eq, b_eq, bounds, what: str):
+        a = csc_matrix(a_eq)
+        n = a.shape[1]
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, a.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.array([b[0] for b in bounds], dtype=float)
+        lp.col_upper_ = np.array([inf if b[1] is None else b[1] for b in bounds], dtype=float)
+        rhs = np.asarray(b_eq, dtype=float)
+        lp.row_lower_ = rhs
+        lp.row_upper_ = rhs
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(float)
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("presolve", "off")
+        self.h.passModel(lp)
+        self.n = n
+        self.idx = np.arange(n, dtype=np.int32)
+        self.what = what
+
+    def solve(self, c) -> _Result:
+        h = self.h
+        h.changeColsCost(self.n, self.idx, np.asarray(c, dtype=float))
+        h.run()
+        st = h.getModelStatus()
+        status = highspy.HighsModelStatus
+        if st == status.kOptimal:
+            return _Result(0, np.array(h.getSolution().col_value), h.getInfo().objective_function_value)
+        if st in (status.kUnbounded, status.kUnboundedOrInfeasible):
+            return _Result(3, message="unbounded")
+        raise DisclosureError(f"the audit LP for {self.what} failed ({h.modelStatusToString(st)}); "
+                              "the published constraints are inconsistent")
+
+
 def _lp(c, a_eq, b_eq, bounds, what):
     res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if res.status not in (0, 3):
@@ -147,6 +206,7 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
     done_hi = seen_hi >= box_hi - _TOL
     certify = n > exact_max_cells
     n_lps = 0
+    solver = WarmLP(a_eq, b_eq, bounds, f"a component of {n} cells")
 
     def open_cells():
         lo_open, hi_open = ~done_lo, ~done_hi
@@ -174,7 +234,7 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
             if mask.sum() < 2:
                 continue
             before = int(done_lo.sum() + done_hi.sum())
-            res = _lp(np.where(mask, sense, 0.0), a_eq, b_eq, bounds, f"a component of {n} cells")
+            res = solver.solve(np.where(mask, sense, 0.0))
             n_lps += 1
             if res.status == 0:
                 absorb(res.x)
@@ -192,7 +252,7 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
             if not (lo_open[j] if sense > 0 else hi_open[j]):
                 continue
             c[j] = sense
-            res = _lp(c, a_eq, b_eq, bounds, f"cell {table.keys[cells[j]]!r}")
+            res = solver.solve(c)
             c[j] = 0.0
             n_lps += 1
             if res.status == 3:
@@ -351,9 +411,10 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
 def _ends(a_eq, b_eq, bounds, n, k, what):
     c = np.zeros(n)
     ends, points = [], []
+    solver = WarmLP(a_eq, b_eq, bounds, f"cell {what!r}")
     for sense in (1.0, -1.0):
         c[k] = sense
-        res = _lp(c, a_eq, b_eq, bounds, f"cell {what!r}")
+        res = solver.solve(c)
         ends.append(np.inf if res.status == 3 else sense * res.fun)
         if res.status == 0:
             points.append(res.x)

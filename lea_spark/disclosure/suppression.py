@@ -183,11 +183,15 @@ def _member_bounds(rel, status, values, threshold, thresholded):
 
 def protect(table: LinkedTable, threshold: int, protection: float, thresholded: np.ndarray | None = None,
             initial: np.ndarray | None = None, max_rounds: int = 25, secondary: bool = True,
-            exact_max_cells: int = 2000):
+            exact_max_cells: int = 2000, link=None):
     """Primary + secondary suppression, repaired until the LP audit passes.
 
     ``initial`` may pre-suppress cells (e.g. linked suppression across tables); those cells
-    keep their status. With ``secondary=False`` only primary suppression is applied (the
+    keep their status. ``link(status)`` (optional) returns further cells that must be
+    suppressed because of the current statuses (e.g. the number of children of an area whose
+    family count is suppressed); it is applied, with secondary suppression, until nothing
+    changes before each audit, so the audit runs once per round. With ``secondary=False``
+    only primary suppression is applied (the
     naive method, kept so that the audit can be shown to catch it). Returns
     ``(status, AuditResult)``; the caller decides whether to publish (see
     :func:`lea_spark.disclosure.audit.require_protected`).
@@ -204,6 +208,11 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
     rels_of = table.relations_of()
     for round_no in range(1, max_rounds + 1):
         status = secondary_suppress(table, status, threshold, protection, thresholded)
+        while link is not None:
+            linked = np.maximum(status, np.asarray(link(status), dtype=np.int8))
+            if (linked == status).all():
+                break
+            status = secondary_suppress(table, linked, threshold, protection, thresholded)
         result = audit(table, status, threshold, protection, thresholded, cache=cache,
                        exact_max_cells=exact_max_cells)
         failing = result.failing_cells()

@@ -70,9 +70,10 @@ def run_protection(cells: PublishCells, s: Settings):
     """Suppress and audit; children counts follow their area's family total (iterated)."""
     t = cells.table
     initial = None
+    link = (lambda st: linked_children_status(cells, st)) if s.secondary else None
     for _ in range(10):
         status, result = protect(t, s.threshold, s.protection, cells.thresholded, initial=initial,
-                                 secondary=s.secondary, exact_max_cells=s.exact_max_cells)
+                                 secondary=s.secondary, exact_max_cells=s.exact_max_cells, link=link)
         linked = linked_children_status(cells, status)
         if not s.secondary or not ((linked == SECONDARY) & (status == PUBLISHED)).any():
             return status, result
