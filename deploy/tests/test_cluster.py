@@ -93,7 +93,11 @@ def setup(tmp_path_factory):
     shutil.copytree(CONF, conf)
     state = work / "state"
     ports = {"LEA_MASTER_PORT": str(_free_port()), "LEA_MLFLOW_PORT": str(_free_port())}
-    env = {**os.environ, **ports, "LEA_CLUSTER_DIR": str(state), "LEA_PSEUDONYM_KEY": KEY,
+    # mlflow.set_tracking_uri() exports MLFLOW_TRACKING_URI, so earlier in-process tests leave it
+    # behind; the environment wins over the configuration: drop it so that each run logs where
+    # its configuration says.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING")}
+    env = {**inherited, **ports, "LEA_CLUSTER_DIR": str(state), "LEA_PSEUDONYM_KEY": KEY,
            "PYTHON": sys.executable}
     master = f"spark://127.0.0.1:{ports['LEA_MASTER_PORT']}"
     mlflow_uri = f"http://127.0.0.1:{ports['LEA_MLFLOW_PORT']}"
@@ -180,6 +184,8 @@ def runs(setup):
     assert proc.returncode == 0, text[-4000:]
     assert killed_at is not None, "the worker was never killed: ingest did not start"
     assert not _alive(setup["pids"]["worker2"])
+    # The kill hit the running application: Spark lost an executor and carried on.
+    assert "Lost executor" in text, "the killed worker held no executor of the job"
     return {"local": setup["work"] / "local_run" / "lakehouse", "cluster": setup["work"] / "cluster_run" / "lakehouse",
             "reports": setup["work"] / "local_run" / "reports", "log": text, "local_out": local.stdout}
 
