@@ -110,6 +110,7 @@ SPEC: dict[str, Any] = {
         "audit_exact_max_cells": int,
         "postal_min_families": int,
         "type_min_families": int,
+        "rate_indicators": list,
     },
     "report": {
         "languages": list,

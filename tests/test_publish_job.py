@@ -36,7 +36,8 @@ def published(spark, tmp_path_factory):
 
     base = tmp_path_factory.mktemp("publish")
     # Every postal area and municipality in full detail: the planted cells sit in small areas.
-    cfg = make_cfg(base, **{"publish.postal_min_families": 0, "publish.type_min_families": 0})
+    cfg = make_cfg(base, **{"publish.postal_min_families": 0, "publish.type_min_families": 0,
+                            "publish.rate_indicators": ["low_income", "moves_5y"]})
     families = dense_families(small=SMALL)
     write_gold(spark, cfg, families)
     summary = publish.run(cfg, argparse.Namespace(period=None))
@@ -93,7 +94,9 @@ def test_shares_follow_their_counts(published):
 def test_audit_table_shows_every_suppressed_cell_protected(published):
     _, _, tables, summary = published
     audit = tables["audit"]
-    assert len(audit) == summary["suppressed"]
+    counts = audit[~audit.measure.str.startswith("rate:")]
+    assert len(counts) == summary["suppressed"]
+    assert len(audit) - len(counts) == summary["rate_audit_cells"]
     assert audit.is_protected.all()
     w = audit.interval_width.fillna(float("inf"))
     assert (w >= 3 - 1e-6).all()
@@ -113,6 +116,14 @@ def test_indicator_rates_suppressed_with_their_area(published):
     fam = tables["area_families"].set_index(["area_level", "area_code"]).families_status
     for r in rates[rates.status == "published"].head(200).itertuples():
         assert fam[(r.area_level, r.area_code)] == "published"
+    # The 0/1 indicator's rates went through their own suppression and audit.
+    audit = tables["audit"]
+    rate_rows = audit[audit.measure.str.startswith("rate:low_income:")]
+    assert len(rate_rows) > 0 and rate_rows.is_protected.all()
+    shown = rates[(rates.indicator == "low_income") & (rates.status == "published")]
+    assert len(shown) > 0 and shown.value.notna().all()
+    hidden = rates[(rates.indicator == "low_income") & (rates.status != "published")]
+    assert hidden.value.isna().all()
 
 
 def test_rerun_replaces_exactly_the_period(published, spark):

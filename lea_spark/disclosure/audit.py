@@ -423,8 +423,11 @@ def _ends(a_eq, b_eq, bounds, n, k, what):
 
 def audit(table: LinkedTable, status: np.ndarray, threshold: int, protection: float,
           thresholded: np.ndarray | None = None, cache: dict | None = None,
-          exact_max_cells: int = 2000) -> AuditResult:
+          exact_max_cells: int = 2000, known: dict[int, tuple[float, float]] | None = None) -> AuditResult:
     """Attacker intervals of every suppressed cell (see the module docstring).
+
+    ``known`` gives, for some suppressed cells, bounds the attacker has from elsewhere (e.g.
+    the audited interval of a family count of another table); they replace the cell's box.
 
     ``cache`` (a dict kept between calls) skips components whose cells and statuses are
     unchanged since a previous call on the same table.
@@ -432,6 +435,9 @@ def audit(table: LinkedTable, status: np.ndarray, threshold: int, protection: fl
     start = time.perf_counter()
     values = table.value_array().astype(float)
     lo, hi = attacker_bounds(status, values, threshold, thresholded)
+    for c, (k_lo, k_hi) in (known or {}).items():
+        if status[c] != PUBLISHED:
+            lo[c], hi[c] = float(k_lo), float(k_hi)
     rels_of = table.relations_of()
     comps = components(table, status)
     cells_out, lower_out, upper_out, comp_out, size_out, exact_out = [], [], [], [], [], []

@@ -97,7 +97,7 @@ def _pick(rel, status, values, exclude=()) -> int | None:
     return None
 
 
-def _nearest_published(table, status, values, rels_of, cell, max_depth: int = 6) -> int | None:
+def _nearest_published(table, status, values, rels_of, cell, max_depth: int = 6, frozen=()) -> int | None:
     """The smallest published cell among the nearest relations around ``cell``.
 
     Depth 1 is the relations of ``cell`` itself; when all their members are suppressed
@@ -115,7 +115,7 @@ def _nearest_published(table, status, values, rels_of, cell, max_depth: int = 6)
                     continue
                 seen_rel.add(r_i)
                 rel = table.relations[r_i]
-                pick = _pick(rel, status, values)
+                pick = _pick(rel, status, values, frozen)
                 if pick is not None:
                     candidates.append(pick)
                 nxt.update(m for m in rel.members if m not in seen_cells)
@@ -129,12 +129,13 @@ def _nearest_published(table, status, values, rels_of, cell, max_depth: int = 6)
 
 
 def secondary_suppress(table: LinkedTable, status: np.ndarray, threshold: int, protection: float,
-                       thresholded: np.ndarray | None = None) -> np.ndarray:
+                       thresholded: np.ndarray | None = None, frozen=()) -> np.ndarray:
     """Suppress further cells until every relation, on its own, protects its suppressed cells.
 
     Returns a new status array (input unchanged). Each relation with a suppressed member
     must give every suppressed member an interval at least ``protection`` wide; the
-    attacker's per-cell bounds come from :func:`attacker_bounds`.
+    attacker's per-cell bounds come from :func:`attacker_bounds`. Cells in ``frozen`` keep
+    their status (e.g. counts published by another table).
     """
     status = status.copy()
     values = table.value_array()
@@ -152,7 +153,7 @@ def secondary_suppress(table: LinkedTable, status: np.ndarray, threshold: int, p
             widths = _relation_widths(rel, status, lo, hi)
             if all(w >= protection - 1e-9 for w in widths.values()):
                 break
-            pick = _pick(rel, status, values)
+            pick = _pick(rel, status, values, frozen)
             if pick is None:
                 break  # everything in the relation is suppressed; the audit judges the rest
             status[pick] = SECONDARY
@@ -183,14 +184,16 @@ def _member_bounds(rel, status, values, threshold, thresholded):
 
 def protect(table: LinkedTable, threshold: int, protection: float, thresholded: np.ndarray | None = None,
             initial: np.ndarray | None = None, max_rounds: int = 25, secondary: bool = True,
-            exact_max_cells: int = 2000, link=None):
+            exact_max_cells: int = 2000, link=None, frozen=(), known=None):
     """Primary + secondary suppression, repaired until the LP audit passes.
 
     ``initial`` may pre-suppress cells (e.g. linked suppression across tables); those cells
     keep their status. ``link(status)`` (optional) returns further cells that must be
     suppressed because of the current statuses (e.g. the number of children of an area whose
     family count is suppressed); it is applied, with secondary suppression, until nothing
-    changes before each audit, so the audit runs once per round. With ``secondary=False``
+    changes before each audit, so the audit runs once per round. ``frozen`` cells are never
+    suppressed here (counts whose status another table decided); ``known`` maps cells to
+    ``(lower, upper)`` bounds the attacker is known to have on them (see :func:`audit`). With ``secondary=False``
     only primary suppression is applied (the
     naive method, kept so that the audit can be shown to catch it). Returns
     ``(status, AuditResult)``; the caller decides whether to publish (see
@@ -202,18 +205,19 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
     if initial is not None:
         status = np.maximum(status, np.asarray(initial, dtype=np.int8))
     if not secondary:
-        return status, audit(table, status, threshold, protection, thresholded, exact_max_cells=exact_max_cells)
+        return status, audit(table, status, threshold, protection, thresholded, exact_max_cells=exact_max_cells,
+                             known=known)
     cache: dict = {}
     values = table.value_array()
     rels_of = table.relations_of()
     for round_no in range(1, max_rounds + 1):
-        status = secondary_suppress(table, status, threshold, protection, thresholded)
+        status = secondary_suppress(table, status, threshold, protection, thresholded, frozen)
         while link is not None:
             linked = np.maximum(status, np.asarray(link(status), dtype=np.int8))
             if (linked == status).all():
                 break
-            status = secondary_suppress(table, linked, threshold, protection, thresholded)
-        result = audit(table, status, threshold, protection, thresholded, cache=cache,
+            status = secondary_suppress(table, linked, threshold, protection, thresholded, frozen)
+        result = audit(table, status, threshold, protection, thresholded, cache=cache, known=known,
                        exact_max_cells=exact_max_cells)
         failing = result.failing_cells()
         log.info("disclosure round %d: %d suppressed, %d below protection",
@@ -222,7 +226,7 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
             return status, result
         added = 0
         for cell in failing:
-            best = _nearest_published(table, status, values, rels_of, cell)
+            best = _nearest_published(table, status, values, rels_of, cell, frozen=frozen)
             if best is not None:
                 status[best] = SECONDARY
                 added += 1

@@ -50,6 +50,8 @@ def settings(cfg: Config) -> Settings:
         exact_max_cells=int(cfg.get("publish.audit_exact_max_cells", 2000)),
         postal_min_families=int(cfg.get("publish.postal_min_families", 0)),
         type_min_families=int(cfg.get("publish.type_min_families", 0)),
+        rate_indicators=(tuple(str(x) for x in cfg["publish.rate_indicators"])
+                         if cfg.get("publish.rate_indicators") is not None else None),
     )
     if s.threshold < 1:
         raise ConfigError("publish.threshold must be at least 1")
@@ -115,8 +117,12 @@ def run(cfg: Config, args) -> dict:
         pub = build_publication(areas, agg, period, s, names, phenomena_of(indicators))
         st.rows_in, st.rows_out = pub.summary["cells"], pub.summary["cells"] - pub.summary["suppressed"]
         st.note = (f"{pub.summary['primary']} primary, {pub.summary['secondary']} secondary suppressed; "
-                   f"audit {pub.summary['audit_seconds']} s")
+                   f"audit {pub.summary['audit_seconds']} s; rates of {pub.summary['rate_indicators_protected']} "
+                   f"0/1 indicators: {pub.summary['rate_cells_suppressed']} cells suppressed, "
+                   f"audit {pub.summary['rate_audit_seconds']} s")
         require_protected(pub.audit, pub.cells.table, f"the publication of period {period}")
+        for ind, rp in pub.rates.items():
+            require_protected(rp.audit, rp.table, f"the rates of {ind} of period {period}")
     written = {}
     for name in PUBLISH_TABLES:
         with step(JOB, f"publish.{name}") as st:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lea_spark.disclosure import PUBLISHED, SECONDARY, STATUS_NAMES, WITHHELD, AuditResult, protect
+from lea_spark.publish.rates import RateProtection, audit_rows, protect_rates, rate_reason
 from lea_spark.publish.aggregate import Aggregates
 from lea_spark.publish.cells import CHILDREN, FAMILIES, TOTAL, PublishCells, build_cells, linked_children_status
 from lea_spark.publish.geography import COUNTRY_CODE
@@ -33,6 +34,7 @@ class Settings:
     exact_max_cells: int = 2000
     postal_min_families: int = 0   # 0: every postal area is a cell of its own
     type_min_families: int = 0     # family types only for municipalities with this many families
+    rate_indicators: tuple | None = None  # indicators published per area (None: all)
 
 
 @dataclass
@@ -42,10 +44,11 @@ class Publication:
     cells: PublishCells
     status: np.ndarray
     summary: dict = field(default_factory=dict)
+    rates: dict = field(default_factory=dict)   # indicator -> RateProtection (0/1 indicators)
 
     @property
     def audit_passed(self) -> bool:
-        return self.audit.n_failing == 0
+        return self.audit.n_failing == 0 and all(rp.audit.n_failing == 0 for rp in self.rates.values())
 
 
 def split_counts(agg: Aggregates, areas: pd.DataFrame):
@@ -195,9 +198,13 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
                            "reason": rs, "share_pct": share, "share_status": sst, "share_reason": srs})
     area_families = pd.DataFrame(af)
     fam_status = {(r["area_level"], r["area_code"]): r["families_status"] for r in af}
-    rates = _indicator_rates(areas, agg, fam_status, s, phenomena or {})
-    profiles = _group_profiles(agg, cells, status, s, group_names, phenomena or {})
+    rate_prot = protect_all_rates(cells, status, result, agg, areas, cell_areas, small, s)
+    rates = _indicator_rates(areas, agg, fam_status, s, phenomena or {}, rate_prot)
+    profiles = _group_profiles(agg, cells, status, s, group_names, phenomena or {}, rate_prot)
     audit_df = _audit_frame(cells, status, result, s)
+    if rate_prot:
+        audit_df = pd.concat([audit_df] + [audit_rows(rp, s.protection) for rp in rate_prot.values()],
+                             ignore_index=True)
     tables = {
         "area_families": area_families,
         "group_families": pd.DataFrame(gf),
@@ -215,8 +222,13 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
         "withheld": int((status == WITHHELD).sum()),
         "audit_failing": result.n_failing, "audit_seconds": round(result.seconds, 2),
         "families_without_postal_area": unplaced,
+        "rate_indicators_protected": len(rate_prot),
+        "rate_cells_suppressed": int(sum((rp.status != PUBLISHED).sum() for rp in rate_prot.values())),
+        "rate_audit_cells": int(sum(len(rp.audit.cells) for rp in rate_prot.values())),
+        "rate_audit_failing": int(sum(rp.audit.n_failing for rp in rate_prot.values())),
+        "rate_audit_seconds": round(sum(rp.audit.seconds for rp in rate_prot.values()), 2),
     }
-    return Publication(tables, result, cells, status, summary)
+    return Publication(tables, result, cells, status, summary, rate_prot)
 
 
 def _share(n, total, decimals):
@@ -241,7 +253,7 @@ def _rate(n, pos, total, binary, s: Settings):
     return round(total / n, max(s.decimals, 2)), "published", None
 
 
-def _indicator_rates(areas, agg: Aggregates, fam_status, s: Settings, phenomena) -> pd.DataFrame:
+def _indicator_rates(areas, agg: Aggregates, fam_status, s: Settings, phenomena, rate_prot=None) -> pd.DataFrame:
     cols = AREA_COLS + ["indicator", "phenomenon", "unit", "value", "status", "reason"]
     if not agg.indicators or agg.indicator_area.empty:
         return pd.DataFrame(columns=cols)
@@ -262,7 +274,7 @@ def _indicator_rates(areas, agg: Aggregates, fam_status, s: Settings, phenomena)
         lvl, code = a["area_level"], a["area_code"]
         table = sums[lvl]
         have = code in table.index
-        for ind in agg.indicators:
+        for ind in published_rate_indicators(agg.indicators, s):
             unit = "percent" if agg.binary[ind] else "mean"
             base = {**a, "indicator": ind, "phenomenon": phenomena.get(ind, "unknown"), "unit": unit}
             if fam_status.get((lvl, code)) != "published":
@@ -274,11 +286,17 @@ def _indicator_rates(areas, agg: Aggregates, fam_status, s: Settings, phenomena)
             pos = float(r[f"pos__{ind}"]) if have else 0.0
             tot = float(r[f"sum__{ind}"]) if have else 0.0
             v, st, rs = _rate(n, pos, tot, agg.binary[ind], s)
+            rp = (rate_prot or {}).get(ind)
+            if rp is not None:
+                st, rs = rate_reason(*rp.rate_status(lvl, code), s.threshold)
+                if st != "published":
+                    v = None
             rows.append({**base, "value": v, "status": st, "reason": rs})
     return pd.DataFrame(rows, columns=cols)
 
 
-def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, group_names, phenomena) -> pd.DataFrame:
+def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, group_names, phenomena,
+                    rate_prot=None) -> pd.DataFrame:
     """Each group's national indicator rates next to the national rate (the group profile)."""
     cols = ["group_id", "group_name_fi", "group_name_sv", "group_name_en", "name_source", "indicator",
             "phenomenon", "unit", "value", "country_value", "status", "reason"]
@@ -307,8 +325,71 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
                 continue
             r = ig.loc[g]
             v, st, rs = _rate(r[f"n__{ind}"], r[f"pos__{ind}"], r[f"sum__{ind}"], binary, s)
+            rp = (rate_prot or {}).get(ind)
+            if rp is not None:
+                st, rs = rate_reason(*rp.rate_status("country", COUNTRY_CODE, ("group", g)), s.threshold)
+                if st != "published":
+                    v = None
+                if rate_reason(*rp.rate_status("country", COUNTRY_CODE), s.threshold)[0] != "published":
+                    base["country_value"] = None
             rows.append({**base, "value": v, "status": st, "reason": rs})
     return pd.DataFrame(rows, columns=cols)
+
+
+def published_rate_indicators(indicators: list[str], s: Settings) -> list[str]:
+    """The indicators of ``publish.indicator_rates`` (configured, in the features' order)."""
+    if s.rate_indicators is None:
+        return list(indicators)
+    return [i for i in indicators if i in set(s.rate_indicators)]
+
+
+def protect_all_rates(cells: PublishCells, status, result: AuditResult, agg: Aggregates, areas: pd.DataFrame,
+                      cell_areas: pd.DataFrame, small: set, s: Settings) -> dict[str, RateProtection]:
+    """Protect the rates of every 0/1 indicator (see :mod:`lea_spark.publish.rates`).
+
+    Only with secondary suppression on: in primary-only mode the family audit refuses to
+    publish anyway.
+    """
+    binary = [i for i in agg.indicators if agg.binary.get(i)]
+    if not s.secondary or not binary or agg.indicator_area.empty:
+        return {}
+    per_area = set(published_rate_indicators(agg.indicators, s))
+    ia = agg.indicator_area.copy()
+    pos_cols = [f"pos__{i}" for i in binary]
+    ia[pos_cols] = ia[pos_cols].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
+    postal = cell_areas[cell_areas.area_level == "postal_area"]
+    munis = cell_areas[cell_areas.area_level == "municipality"]
+    county_of = dict(zip(munis.area_code, munis.wellbeing_county_code))
+    muni_of_postal = dict(zip(postal.area_code, postal.municipality_code))
+    if small:
+        all_postal = areas[areas.area_level == "postal_area"]
+        geo_postal = dict(zip(all_postal.area_code, all_postal.municipality_code))
+        pooled = {p: f"{geo_postal.get(p, '')}-pooled" for p in small}
+        ia["postal_code"] = ia["postal_code"].map(lambda p: pooled.get(p, p))
+    known_postal = set(muni_of_postal)
+    by_postal = ia[ia.postal_code.isin(known_postal)].groupby("postal_code")[pos_cols].sum()
+    by_muni = ia.groupby("municipality_code")[pos_cols].sum()
+    by_county = by_muni.groupby(by_muni.index.map(county_of))[pos_cols].sum()
+    country = ia[pos_cols].sum()
+    ig = agg.indicator_group.copy()
+    ig[pos_cols] = ig[pos_cols].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
+    ig = ig.set_index(ig.group_id.astype(int))[pos_cols]
+    out: dict[str, RateProtection] = {}
+    for ind in binary:
+        col = f"pos__{ind}"
+        counts: dict[tuple, int] = {(FAMILIES, "country", COUNTRY_CODE, TOTAL): int(country[col])}
+        for level, frame in (("county", by_county), ("municipality", by_muni), ("postal_area", by_postal)):
+            for code, v in frame[col].items():
+                counts[(FAMILIES, level, code, TOTAL)] = int(v)
+        for g, v in ig[col].items():
+            counts[(FAMILIES, "country", COUNTRY_CODE, ("group", int(g)))] = int(v)
+        # Certification mode (exact_max_cells=0): a cell is cleared as soon as feasible points
+        # spread it by the protection width; exact intervals are not needed for rates.
+        # Indicators not published per area appear only in the group profiles (country level).
+        levels = None if ind in per_area else {"country"}
+        out[ind] = protect_rates(cells, status, result, counts, ind, s.threshold, s.protection, exact_max_cells=0,
+                                 levels=levels)
+    return out
 
 
 def _category_name(cat) -> str:
