@@ -24,6 +24,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peak_memory import _children, _status_kb  # noqa: E402
+
 DONE = re.compile(r"== (\w+): done in ([\d.]+) s")
 
 
@@ -32,22 +36,12 @@ def _tree(pid: int) -> list[int]:
     while todo:
         p = todo.pop()
         out.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                pass
+        todo += _children(p)
     return out
 
 
 def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return 0.0
+    return _status_kb(pid, "VmRSS") / 1024.0
 
 
 def prepare(base: Path, env: str, scale: float) -> Path:

@@ -19,14 +19,19 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _hwm_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str) -> int:
+    """A ``kB`` field of ``/proc/<pid>/status`` (``VmHWM``, ``VmRSS``); 0 when the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _hwm_kb(pid: int) -> int:
+    return _status_kb(pid, "VmHWM")
 
 
 def peak_rss_mb(root: int | None = None) -> dict[str, float]:
