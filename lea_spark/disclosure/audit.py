@@ -10,10 +10,10 @@ intervals depend only on its own relations. The LP relaxation gives intervals at
 wide as integer reasoning would; ``protection`` is a width in families, so the relaxation
 is the standard (and the usual tau-argus style) check.
 
-A component's LP is built once and re-solved for each objective from the previous optimal
-basis (HiGHS through ``highspy``, presolve off): consecutive objectives differ in one or two
-cells, so a re-solve takes a few simplex iterations instead of a solve from scratch. Small
-sub-problems (neighbourhood checks) use ``scipy.optimize.linprog(method="highs")``.
+Each LP (a component, or a small neighbourhood of it) is built once and re-solved for every
+objective from the previous optimal basis (HiGHS through ``highspy``, presolve off):
+consecutive objectives differ in one or two cells, so a re-solve takes a few simplex
+iterations instead of a solve from scratch.
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import highspy
-from scipy.optimize import linprog
 from scipy.sparse import csc_matrix, csr_matrix
 
 from lea_spark.disclosure.suppression import PUBLISHED, attacker_bounds
@@ -171,14 +170,6 @@ class WarmLP:
             return _Result(3, message="unbounded")
         raise DisclosureError(f"the audit LP for {self.what} failed ({h.modelStatusToString(st)}); "
                               "the published constraints are inconsistent")
-
-
-def _lp(c, a_eq, b_eq, bounds, what):
-    res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    if res.status not in (0, 3):
-        raise DisclosureError(f"the audit LP for {what} failed ({res.message}); "
-                              "the published constraints are inconsistent")
-    return res
 
 
 def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, exact_max_cells):

@@ -199,7 +199,7 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
     ``(status, AuditResult)``; the caller decides whether to publish (see
     :func:`lea_spark.disclosure.audit.require_protected`).
     """
-    from lea_spark.disclosure.audit import audit
+    from lea_spark.disclosure.audit import audit, components
 
     status = primary_suppress(table, threshold, thresholded)
     if initial is not None:
@@ -233,7 +233,8 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
         if added == 0:
             # Nothing is left to suppress around the exposed cells: the statuses themselves
             # give them away. Stop telling primary from secondary in their linked group.
-            group = _suppressed_group(table, status, rels_of, failing)
+            exposed = set(failing)
+            group = {c for comp in components(table, status) if exposed & set(comp) for c in comp}
             if not group or all(status[c] == WITHHELD for c in group):
                 return status, result
             log.info("disclosure round %d: withholding the suppression reason of %d linked cells",
@@ -241,16 +242,3 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
             status[np.fromiter(group, dtype=np.int64)] = WITHHELD
     return status, result
 
-
-def _suppressed_group(table: LinkedTable, status: np.ndarray, rels_of, cells) -> set[int]:
-    """The suppressed cells linked to ``cells`` through relations with suppressed members."""
-    seen: set[int] = set()
-    todo = [int(c) for c in cells if status[c] != PUBLISHED]
-    while todo:
-        c = todo.pop()
-        if c in seen:
-            continue
-        seen.add(c)
-        for r_i in rels_of[c]:
-            todo.extend(m for m in table.relations[r_i].members if status[m] != PUBLISHED and m not in seen)
-    return seen

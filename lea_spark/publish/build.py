@@ -70,18 +70,14 @@ def split_counts(agg: Aggregates, areas: pd.DataFrame):
 
 
 def run_protection(cells: PublishCells, s: Settings):
-    """Suppress and audit; children counts follow their area's family total (iterated)."""
-    t = cells.table
-    initial = None
+    """Suppress and audit; children counts follow their area's family total.
+
+    ``protect`` applies the link (with secondary suppression, until nothing changes) before
+    every audit, so the statuses it returns already have every child count linked.
+    """
     link = (lambda st: linked_children_status(cells, st)) if s.secondary else None
-    for _ in range(10):
-        status, result = protect(t, s.threshold, s.protection, cells.thresholded, initial=initial,
-                                 secondary=s.secondary, exact_max_cells=s.exact_max_cells, link=link)
-        linked = linked_children_status(cells, status)
-        if not s.secondary or not ((linked == SECONDARY) & (status == PUBLISHED)).any():
-            return status, result
-        initial = np.maximum(status, linked)
-    return status, result
+    return protect(cells.table, s.threshold, s.protection, cells.thresholded, secondary=s.secondary,
+                   exact_max_cells=s.exact_max_cells, link=link)
 
 
 def _reasons(cells: PublishCells, status: np.ndarray, threshold: int) -> list[str | None]:
@@ -132,7 +128,10 @@ def pool_small_postal_areas(areas: pd.DataFrame, agg: Aggregates, min_families: 
                            ignore_index=True)
     counts = agg.counts.copy()
     counts["postal_code"] = counts["postal_code"].map(lambda p: pooled.get(p, p))
-    cell_agg = Aggregates(counts, agg.indicator_area, agg.indicator_group, agg.indicators, agg.binary)
+    by_area = agg.indicator_area.copy()
+    if "postal_code" in by_area.columns:
+        by_area["postal_code"] = by_area["postal_code"].map(lambda p: pooled.get(p, p))
+    cell_agg = Aggregates(counts, by_area, agg.indicator_group, agg.indicators, agg.binary)
     return cell_areas, cell_agg, small
 
 
@@ -198,7 +197,7 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
                            "reason": rs, "share_pct": share, "share_status": sst, "share_reason": srs})
     area_families = pd.DataFrame(af)
     fam_status = {(r["area_level"], r["area_code"]): r["families_status"] for r in af}
-    rate_prot = protect_all_rates(cells, status, result, agg, areas, cell_areas, small, s)
+    rate_prot = protect_all_rates(cells, status, result, cell_agg, cell_areas, s)
     rates = _indicator_rates(areas, agg, fam_status, s, phenomena or {}, rate_prot)
     profiles = _group_profiles(agg, cells, status, s, group_names, phenomena or {}, rate_prot)
     audit_df = _audit_frame(cells, status, result, s)
@@ -260,15 +259,7 @@ def _indicator_rates(areas, agg: Aggregates, fam_status, s: Settings, phenomena,
     ia = agg.indicator_area.copy()
     stat_cols = [c for c in ia.columns if "__" in c]
     ia[stat_cols] = ia[stat_cols].apply(pd.to_numeric, errors="coerce").fillna(0.0)
-    munis = areas[areas.area_level == "municipality"]
-    county_of = dict(zip(munis.area_code, munis.wellbeing_county_code))
-    known_postal = set(areas.loc[areas.area_level == "postal_area", "area_code"])
-    sums = {
-        "postal_area": ia[ia.postal_code.isin(known_postal)].groupby("postal_code")[stat_cols].sum(),
-        "municipality": ia.groupby("municipality_code")[stat_cols].sum(),
-    }
-    sums["county"] = sums["municipality"].groupby(sums["municipality"].index.map(county_of))[stat_cols].sum()
-    sums["country"] = pd.DataFrame([ia[stat_cols].sum()], index=[COUNTRY_CODE])
+    sums = level_sums(ia, stat_cols, areas)
     rows = []
     for a in areas.to_dict("records"):
         lvl, code = a["area_level"], a["area_code"]
@@ -336,6 +327,24 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
     return pd.DataFrame(rows, columns=cols)
 
 
+def level_sums(ia: pd.DataFrame, cols: list[str], areas: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Sums of ``cols`` of the (municipality, postal area) aggregates per area, level by level.
+
+    Families count in their residence municipality (and its county) and in their residence
+    postal area when it is one of ``areas``; the country row is indexed by its code.
+    """
+    munis = areas[areas.area_level == "municipality"]
+    county_of = dict(zip(munis.area_code, munis.wellbeing_county_code))
+    known_postal = set(areas.loc[areas.area_level == "postal_area", "area_code"])
+    sums = {
+        "postal_area": ia[ia.postal_code.isin(known_postal)].groupby("postal_code")[cols].sum(),
+        "municipality": ia.groupby("municipality_code")[cols].sum(),
+    }
+    sums["county"] = sums["municipality"].groupby(sums["municipality"].index.map(county_of))[cols].sum()
+    sums["country"] = pd.DataFrame([ia[cols].sum()], index=[COUNTRY_CODE])
+    return sums
+
+
 def published_rate_indicators(indicators: list[str], s: Settings) -> list[str]:
     """The indicators of ``publish.indicator_rates`` (configured, in the features' order)."""
     if s.rate_indicators is None:
@@ -343,9 +352,11 @@ def published_rate_indicators(indicators: list[str], s: Settings) -> list[str]:
     return [i for i in indicators if i in set(s.rate_indicators)]
 
 
-def protect_all_rates(cells: PublishCells, status, result: AuditResult, agg: Aggregates, areas: pd.DataFrame,
-                      cell_areas: pd.DataFrame, small: set, s: Settings) -> dict[str, RateProtection]:
+def protect_all_rates(cells: PublishCells, status, result: AuditResult, agg: Aggregates,
+                      cell_areas: pd.DataFrame, s: Settings) -> dict[str, RateProtection]:
     """Protect the rates of every 0/1 indicator (see :mod:`lea_spark.publish.rates`).
+
+    ``agg`` and ``cell_areas`` are those of the cells (small postal areas pooled).
 
     Only with secondary suppression on: in primary-only mode the family audit refuses to
     publish anyway.
@@ -357,28 +368,15 @@ def protect_all_rates(cells: PublishCells, status, result: AuditResult, agg: Agg
     ia = agg.indicator_area.copy()
     pos_cols = [f"pos__{i}" for i in binary]
     ia[pos_cols] = ia[pos_cols].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
-    postal = cell_areas[cell_areas.area_level == "postal_area"]
-    munis = cell_areas[cell_areas.area_level == "municipality"]
-    county_of = dict(zip(munis.area_code, munis.wellbeing_county_code))
-    muni_of_postal = dict(zip(postal.area_code, postal.municipality_code))
-    if small:
-        all_postal = areas[areas.area_level == "postal_area"]
-        geo_postal = dict(zip(all_postal.area_code, all_postal.municipality_code))
-        pooled = {p: f"{geo_postal.get(p, '')}-pooled" for p in small}
-        ia["postal_code"] = ia["postal_code"].map(lambda p: pooled.get(p, p))
-    known_postal = set(muni_of_postal)
-    by_postal = ia[ia.postal_code.isin(known_postal)].groupby("postal_code")[pos_cols].sum()
-    by_muni = ia.groupby("municipality_code")[pos_cols].sum()
-    by_county = by_muni.groupby(by_muni.index.map(county_of))[pos_cols].sum()
-    country = ia[pos_cols].sum()
+    sums = level_sums(ia, pos_cols, cell_areas)
     ig = agg.indicator_group.copy()
     ig[pos_cols] = ig[pos_cols].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
     ig = ig.set_index(ig.group_id.astype(int))[pos_cols]
     out: dict[str, RateProtection] = {}
     for ind in binary:
         col = f"pos__{ind}"
-        counts: dict[tuple, int] = {(FAMILIES, "country", COUNTRY_CODE, TOTAL): int(country[col])}
-        for level, frame in (("county", by_county), ("municipality", by_muni), ("postal_area", by_postal)):
+        counts: dict[tuple, int] = {}
+        for level, frame in sums.items():
             for code, v in frame[col].items():
                 counts[(FAMILIES, level, code, TOTAL)] = int(v)
         for g, v in ig[col].items():
