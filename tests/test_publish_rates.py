@@ -98,3 +98,26 @@ def test_rate_reasons_say_which_side_is_small():
     assert rate_reason(2, 1, T)[1] == f"fewer than {T} families without the trait"
     assert rate_reason(2, 2, T)[0] == "secondary-suppressed"
     assert rate_reason(3, 3, T)[0] == "suppressed"
+
+
+def test_a_small_area_pinned_by_its_own_count_withholds_only_its_reason():
+    # B has 6 families, 1 with the trait: "fewer than 5 with" next to its published count
+    # would tell the attacker that the other 5 or 6 lack it, i.e. the one is 0 or 1. Nothing in
+    # that relation is left to suppress, so only B's reason is withheld; suppressing more rates
+    # up the hierarchy would not help and must not happen.
+    cells = cells_for({"A": 40, "B": 6, "C": 50})
+    fstatus, fres = protect(cells.table, T, P)
+    assert (fstatus == PUBLISHED).all()
+    pos = pos_by_key(cells, {"A": 12, "B": 1, "C": 20})
+    rp = protect_rates(cells, fstatus, fres, pos, "trait", T, P)
+    assert rp.audit.n_failing == 0
+    assert rate_reason(*rp.rate_status("postal_area", "B"), T)[0] == "suppressed"
+    for level, code in [("county", "01"), ("country", "FI"), ("municipality", "002"), ("postal_area", "C")]:
+        assert rp.rate_status(level, code) == (PUBLISHED, PUBLISHED), (level, code)
+    # With B's reason shown, the audit would find the rate exposed.
+    t = rp.table
+    shown = rp.status.copy()
+    shown[t.index((POS, "postal_area", "B", TOTAL))] = 1
+    shown[t.index((NEG, "postal_area", "B", TOTAL))] = 2
+    leak = audit(t, shown, T, P, thresholded=t.value_array() >= 0)
+    assert leak.n_failing > 0

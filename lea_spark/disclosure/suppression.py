@@ -97,6 +97,20 @@ def _pick(rel, status, values, exclude=()) -> int | None:
     return None
 
 
+def _withhold_pick(rel, status, values, thresholded, frozen) -> int | None:
+    """The suppressed member whose status to withhold next: one whose status tells a bound.
+
+    Secondary members first (their lower bound ``t`` is what usually pins a small area),
+    larger values first; frozen cells keep the status another table gave them.
+    """
+    cands = [m for m in rel.members
+             if status[m] in (PRIMARY, SECONDARY) and m not in frozen
+             and (thresholded is None or bool(thresholded[m]))]
+    if not cands:
+        return None
+    return min(cands, key=lambda m: (status[m] != SECONDARY, -values[m], m))
+
+
 def _nearest_published(table, status, values, rels_of, cell, max_depth: int = 6, frozen=()) -> int | None:
     """The smallest published cell among the nearest relations around ``cell``.
 
@@ -155,7 +169,13 @@ def secondary_suppress(table: LinkedTable, status: np.ndarray, threshold: int, p
                 break
             pick = _pick(rel, status, values, frozen)
             if pick is None:
-                break  # everything in the relation is suppressed; the audit judges the rest
+                # Nothing in the relation is left to suppress, so its statuses are what pin the
+                # cells: stop telling primary from secondary for one of them and look again.
+                hide = _withhold_pick(rel, status, values, thresholded, frozen)
+                if hide is None:
+                    break  # the audit judges the rest
+                status[hide] = WITHHELD
+                continue
             status[pick] = SECONDARY
             for other in rels_of[pick]:
                 if other != r_i and other not in queued:
@@ -232,9 +252,17 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
                 added += 1
         if added == 0:
             # Nothing is left to suppress around the exposed cells: the statuses themselves
-            # give them away. Stop telling primary from secondary in their linked group.
+            # give them away. Stop telling primary from secondary, first for the exposed cells
+            # themselves, then (when they already are withheld) for their whole linked group.
+            told = [c for c in failing if status[c] in (PRIMARY, SECONDARY) and c not in frozen]
+            if told:
+                log.info("disclosure round %d: withholding the suppression reason of %d exposed cells",
+                         round_no, len(told))
+                status[np.asarray(told, dtype=np.int64)] = WITHHELD
+                continue
             exposed = set(failing)
-            group = {c for comp in components(table, status) if exposed & set(comp) for c in comp}
+            group = {c for comp in components(table, status) if exposed & set(comp) for c in comp
+                     if c not in frozen}
             if not group or all(status[c] == WITHHELD for c in group):
                 return status, result
             log.info("disclosure round %d: withholding the suppression reason of %d linked cells",

@@ -134,6 +134,9 @@ def protect_rates(cells: PublishCells, family_status: np.ndarray, family_audit: 
                 out[qi] = SECONDARY
             elif status[qi] != PUBLISHED and status[pi] == PUBLISHED:
                 out[pi] = SECONDARY
+            # A rate has one published reason: withholding either count withholds both.
+            if WITHHELD in (status[pi], status[qi]):
+                out[pi] = out[qi] = WITHHELD
         return out
 
     status, result = protect(t, threshold, protection, thresholded, initial=initial, link=link,
