@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from lea_spark.identity import pseudonymise
-from lea_spark.ingest.readers import csv_lines
+from lea_spark.ingest.readers import csv_batch, csv_lines
 from lea_spark.lake import read_table
 from tests import test_ingest_data as data
 from tests.conftest import make_cfg
@@ -192,3 +192,26 @@ def test_csv_lines_numbers_physical_lines_and_checks_fields():
         (1, "ä;1", None, ["ä", "1"]),
         (2, "", "truncated_line", None),
     ]
+
+
+@pytest.mark.parametrize("body, encoding, delimiter, header, columns", [
+    (b"b,a\r\n2,1\r\n4\r\n5,6,7\r\n8,9\r\n", "utf-8", ",", True, ["a", "b"]),
+    (b"b,a\n2,1\n8,9", "utf-8", ",", True, ["a", "b", "not_in_file"]),
+    (b"\xef\xbb\xbfb;a\n2;\n;\n\n8;9\n", "utf-8", ";", True, ["a", "b"]),
+    ("\xe4;1\n\n\xe5;\r\n".encode("latin-1"), "latin-1", ";", False, ["a", "b"]),
+    (b"a;b\n", "utf-8", ";", True, ["a"]),
+    (b"", "utf-8", ";", False, ["a"]),
+])
+def test_csv_fast_path_equals_line_by_line_reading(body, encoding, delimiter, header, columns):
+    fast = csv_batch(body, encoding, delimiter, header, columns, "x.csv")
+    assert fast is not None
+    got = [tuple(r) for r in zip(*[a.to_pylist() for a in fast[1:]])]
+    want = [(n, text, rule, reason) + (tuple(f) if f else (None,) * len(columns))
+            for n, text, rule, reason, f in csv_lines(body, encoding, delimiter, header, columns)]
+    assert got == want
+    assert set(fast[0].to_pylist()) <= {"x.csv"}
+
+
+def test_csv_fast_path_leaves_quotes_and_bad_bytes_to_the_line_reader():
+    assert csv_batch(b'a,b\n"x,y",1\n', "utf-8", ",", True, ["a", "b"], "x.csv") is None
+    assert csv_batch(b"a,b\n\xe4,1\n", "utf-8", ",", True, ["a", "b"], "x.csv") is None

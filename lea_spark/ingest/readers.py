@@ -178,6 +178,83 @@ def csv_lines(data: bytes, encoding: str, delimiter: str, header: bool, columns:
         yield (i + 1, text, None, None, fields)
 
 
+def csv_batch(data: bytes, encoding: str, delimiter: str, header: bool, columns: list[str], rel: str):
+    """The fast path of :func:`csv_lines` for a whole file: its columns as Arrow arrays.
+
+    Taken when the file decodes as a whole, has no quote character (so no field holds the
+    delimiter or a line end) and a one-byte delimiter: line and field boundaries are found
+    with numpy on the bytes and the string arrays are built on the file's own buffer, with
+    no Python object per line. Lines with the wrong number of fields get ``truncated_line``
+    exactly as in :func:`csv_lines`. Returns the arrays of the reader's layout
+    (``source_file``, ``source_row``, ``_line``, ``_read_rule``, ``_read_reason``, one per
+    column), or None when the slow path must be taken.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if '"' in text or len(delimiter.encode("utf-8")) != 1:
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    buf = text.encode("utf-8") if (encoding.lower().replace("_", "-") not in ("utf-8", "utf8")
+                                   or data.startswith(b"\xef\xbb\xbf")) else data
+    if buf and not buf.endswith(b"\n"):
+        buf += b"\n"
+    if len(buf) >= 2**31 - 1:
+        return None
+    raw = np.frombuffer(buf, dtype=np.uint8)
+    nl = np.flatnonzero(raw == 10)
+    n = len(columns)
+    order: list = list(range(n))
+    start = 0
+    if header and len(nl):
+        head = buf[: nl[0]].decode("utf-8").rstrip("\r")
+        names = [c.strip() for c in head.split(delimiter)]
+        index = {name: i for i, name in enumerate(names)}
+        order = [index.get(c) for c in columns]
+        n = len(names)
+        start = 1
+    line_off = np.concatenate(([0], nl + 1)).astype(np.int32)
+    lines = pa.StringArray.from_buffers(len(nl), pa.py_buffer(line_off), pa.py_buffer(buf))
+    lines = pc.utf8_rtrim(pc.utf8_slice_codeunits(lines, 0, -1), characters="\r").slice(start)
+    rows = len(nl) - start
+    seps = np.flatnonzero((raw == ord(delimiter)) | (raw == 10))
+    first = np.searchsorted(seps, line_off[:-1][start:])          # index of each line's first field
+    counts = np.searchsorted(seps, nl[start:], side="right") - first
+    fields = pa.StringArray.from_buffers(len(seps), pa.py_buffer(np.concatenate(([0], seps + 1)).astype(np.int32)),
+                                         pa.py_buffer(buf))
+    fields = pc.utf8_slice_codeunits(fields, 0, -1)             # drop each field's separator
+    good = counts == n
+    bad = np.flatnonzero(~good)
+    rule = pa.nulls(rows, pa.string())
+    reason = pa.nulls(rows, pa.string())
+    if len(bad):
+        rule_list = [None] * rows
+        reason_list = [None] * rows
+        for i in bad:
+            c = int(counts[i])
+            rule_list[i] = "truncated_line"
+            reason_list[i] = f"{c} fields, {'fewer' if c < n else 'more'} than the {n} of the layout"
+        rule, reason = pa.array(rule_list, pa.string()), pa.array(reason_list, pa.string())
+    cols = []
+    for j in order:
+        if j is None:
+            cols.append(pa.nulls(rows, pa.string()))
+            continue
+        idx = pa.array(np.where(good, first + j, 0), mask=~good) if len(bad) else pa.array(first + j)
+        col = fields.take(idx)
+        if j == n - 1:
+            col = pc.utf8_rtrim(col, characters="\r")
+        cols.append(col)
+    return [pa.array([rel] * rows, pa.string()), pa.array(np.arange(start + 1, start + rows + 1, dtype=np.int64)),
+            lines, rule, reason] + cols
+
+
 def _csv_mapper(raw_dir: str, encoding: str, delimiter: str, header: bool, columns: list[str], batch_lines: int):
     def rel_path(uri: str) -> str:
         local = unquote(urlparse(uri).path) if uri.startswith("file:") else uri
@@ -206,6 +283,12 @@ def _csv_mapper(raw_dir: str, encoding: str, delimiter: str, header: bool, colum
             for k, uri in enumerate(paths):
                 rel = rel_path(uri)
                 data = contents[k].as_py() or b""
+                fast = csv_batch(data, encoding, delimiter, header, columns, rel)
+                if fast is not None:
+                    whole = pa.RecordBatch.from_arrays(fast, schema=schema)
+                    for off in range(0, whole.num_rows, batch_lines):
+                        yield whole.slice(off, batch_lines)
+                    continue
                 buf: tuple[list, ...] = ([], [], [], [], [], [])
                 for line_no, text, rule, reason, fields in csv_lines(data, encoding, delimiter, header, columns):
                     buf[0].append(rel)
