@@ -100,6 +100,9 @@ SPEC: dict[str, Any] = {
         "profile_effect": (int, float),
         "profile_top": int,
         "ceiling_trees": int,
+        "transform": str,
+        "rank_points": int,
+        "group_linkage": str,
     },
     "publish": {
         "threshold": int,

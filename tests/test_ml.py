@@ -47,7 +47,7 @@ def test_column_stats_and_transform_exact(spark):
     assert stats["columns"]["a"]["missing"] == 1 and stats["columns"]["b"]["missing"] == 1
     assert stats["columns"]["a"]["median"] == 1.0
     assert stats["columns"]["a"]["mean"] == pytest.approx(4.0 / 3.0)
-    prep = clustering.fit_preprocessing(df, ["a", "b"], {"a": 1.0, "b": 5.0})
+    prep = clustering.fit_preprocessing(df, ["a", "b"], {"a": 1.0, "b": 5.0}, transform="asinh-minmax")
     got = {r["family_id"]: r["features"].toArray().tolist() for r in prep.transform(df).collect()}
     # asinh(0)=0, asinh(1)=0.8814, asinh(3)=1.8184; null -> median 1; range-standardised.
     # b is constant (NaN imputed to 5): MinMaxScaler maps a constant column to 0.5.
@@ -56,6 +56,42 @@ def test_column_stats_and_transform_exact(spark):
     assert got["f2"] == pytest.approx([math.asinh(1.0) / hi, 0.5])
     assert got["f3"] == pytest.approx([math.asinh(1.0) / hi, 0.5])
     assert got["f4"] == pytest.approx([1.0, 0.5])
+
+
+def test_rank_transform_is_the_mid_rank_ecdf(spark):
+    df = _features_df(spark, [
+        ("f1", "2022", 0.0, 5.0), ("f2", "2022", 1.0, 5.0), ("f3", "2022", None, 5.0), ("f4", "2022", 3.0, float("nan")),
+    ])
+    prep = clustering.fit_preprocessing(df, ["a", "b"], {"a": 1.0, "b": 5.0}, transform="rank", points=100)
+    got = {r["family_id"]: r["features"].toArray().tolist() for r in prep.transform(df).collect()}
+    # a = 0, 1, 1 (median), 3: F(x) = (#below + #at-or-below) / 2n; b is constant -> 0.5
+    assert got["f1"] == pytest.approx([1 / 8, 0.5])
+    assert got["f2"] == pytest.approx([4 / 8, 0.5])
+    assert got["f3"] == pytest.approx([4 / 8, 0.5])
+    assert got["f4"] == pytest.approx([7 / 8, 0.5])
+    # new families: between two training values, below and above all of them
+    new = _features_df(spark, [("n1", "2022", 2.0, 4.0), ("n2", "2022", -5.0, 6.0), ("n3", "2022", 10.0, 5.0)])
+    got = {r["family_id"]: r["features"].toArray().tolist() for r in prep.transform(new).collect()}
+    assert got == {"n1": pytest.approx([0.75, 0.0]), "n2": pytest.approx([0.0, 1.0]), "n3": pytest.approx([1.0, 0.5])}
+
+
+def test_rank_buckets_split_ties_from_the_values_between_them():
+    splits, values = features.rank_buckets([0.0, 0.0, 0.0, 1.0])
+    assert splits[0] == -math.inf and splits[-1] == math.inf
+    assert all(a < b for a, b in zip(splits, splits[1:]))
+    assert values == [0.0, 3 / 8, 3 / 4, 7 / 8, 1.0]
+
+
+def test_average_linkage_keeps_a_small_distinct_type_apart():
+    # Ward weighted by size merges the small far type into a big one; average linkage does not.
+    points = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0], [5.1, 0.0], [2.5, 3.0]])
+    weights = np.array([1000.0, 1000.0, 1000.0, 1000.0, 5.0])
+    avg = clustering.group_types(points, weights, 3, "average")
+    assert len(set(avg)) == 3 and len({avg[0], avg[1]}) == 1 and avg[4] not in (avg[0], avg[2])
+    ward = clustering.group_types(points, weights, 3, "ward")
+    assert len(set(ward)) == 3
+    with pytest.raises(ValueError, match="average or ward"):
+        clustering.group_types(points, weights, 3, "single")
 
 
 def test_column_stats_refuse_empty_and_infinite_columns(spark):

@@ -98,15 +98,15 @@ def test_registered_model_loads_back_and_assigns_the_same_segments(world, spark)
 def test_every_run_is_logged_with_parameters_and_metrics(world):
     runs = _runs(world["cfg"])
     train_runs = runs[runs["tags.lea.job"] == "train"]
-    assert sorted(train_runs["params.algorithm"]) == ["bisecting_kmeans", "gmm", "kmeans+ward", "kmeans+ward"]
+    assert sorted(train_runs["params.algorithm"]) == ["bisecting_kmeans", "gmm", "kmeans+average", "kmeans+average"]
     for col in ("params.k", "params.seed", "params.transform", "params.feature_set_version", "params.feature_set_hash",
                 "metrics.group_within_ss", "metrics.silhouette_groups", "metrics.ari_groups"):
         assert train_runs[col].notna().all(), col
-    km = train_runs[train_runs["params.algorithm"] == "kmeans+ward"]
+    km = train_runs[train_runs["params.algorithm"] == "kmeans+average"]
     for col in ("metrics.within_ss", "metrics.silhouette", "metrics.stability_ari_types", "metrics.share_error_max_pp"):
         assert km[col].notna().all(), col
     assert set(km["params.seed"]) == {"7", "1007"}
-    assert set(km["params.transform"]) == {"median-impute+asinh+minmax"}
+    assert set(km["params.transform"]) == {"median-impute+rank"}
     gmm = train_runs[train_runs["params.algorithm"] == "gmm"].iloc[0]
     # k=4 components on d=4 principal components: 4 * (4 + 10) + 3 = 59 parameters
     assert gmm["params.gmm_dims"] == "4"

@@ -1,13 +1,14 @@
-"""Train family types (k-means) and service-need groups (Ward) tracked in MLflow; write gold.family_segments.
+"""Train family types (k-means) and service-need groups (a hierarchy of the types) tracked in MLflow; write gold.family_segments.
 
 Steps:
 
 1. read ``gold.family_features`` for one reference period, check the indicators (one
    aggregation pass: missing values, range, mean, sd, median);
-2. fit the feature transform (median imputation, asinh, 0-1 range) once;
+2. fit the feature transform (median imputation, then ``train.transform``: mid-rank ECDF or
+   asinh + 0-1 range) once;
 3. for each of ``1 + train.stability_seeds`` seeds fit a candidate: k-means to
    ``train.k_types`` types (best of ``train.restarts``, ``init_steps``), types below the
-   disclosure threshold removed, Ward hierarchy to ``train.k_groups`` groups; each candidate
+   disclosure threshold removed, ``train.group_linkage`` hierarchy to ``train.k_groups`` groups; each candidate
    is one MLflow run with its metrics, aggregate artifacts and the Spark ML model;
 4. fit the logged alternatives at group level: Gaussian mixture on ``train.gmm_dims``
    principal components, bisecting k-means;
@@ -27,6 +28,7 @@ import time
 import numpy as np
 
 from lea_spark.config import ConfigError
+from lea_spark.ml.features import TRANSFORMS
 
 log = logging.getLogger("lea")
 JOB = "train"
@@ -66,6 +68,12 @@ def run(cfg, args) -> dict:
     metric = cfg["train.selection_metric"]
     if metric not in SELECTION:
         raise ConfigError(f"train.selection_metric must be one of {', '.join(SELECTION)}, got {metric!r}")
+    if cfg["train.transform"] not in TRANSFORMS:
+        raise ConfigError(f"train.transform must be one of {', '.join(TRANSFORMS)}, got {cfg['train.transform']!r}")
+    if cfg["train.group_linkage"] not in ("average", "ward"):
+        raise ConfigError(f"train.group_linkage must be average or ward, got {cfg['train.group_linkage']!r}")
+    if cfg["train.transform"] == "rank" and not (isinstance(cfg["train.rank_points"], int) and cfg["train.rank_points"] >= 10):
+        raise ConfigError(f"train.rank_points must be an integer of at least 10, got {cfg['train.rank_points']!r}")
     spark = get_spark(cfg)
     experiment_id = setup_mlflow(cfg)
 
@@ -133,7 +141,9 @@ def _silhouette(df, label: str, rows: int, sample: int, seed: int) -> float:
 
 def _base_params(cfg, fset, period, stats, features_version) -> dict:
     return {
-        "transform": "median-impute+asinh+minmax",
+        "transform": TRANSFORMS[cfg["train.transform"]],
+        "rank_points": cfg["train.rank_points"] if cfg["train.transform"] == "rank" else None,
+        "group_linkage": cfg["train.group_linkage"],
         "feature_set_version": fset.version,
         "feature_set_hash": fset.hash,
         "n_features": len(fset.columns),
@@ -162,17 +172,17 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
     base = _base_params(cfg, fset, period, stats, table_version(cfg, "gold.family_features"))
     medians = {c: (v["median"] if v["median"] is not None else 0.0) for c, v in stats["columns"].items()}
     with step(JOB, "fit feature transform"):
-        prep = fit_preprocessing(features, columns, medians)
+        prep = fit_preprocessing(features, columns, medians, cfg["train.transform"], cfg["train.rank_points"])
     truth = load_truth(spark, cfg)
     reference = reference_shares(cfg.path("group_reference")) if truth is not None else None
 
     seeds = [cfg["train.seed"] + 1000 * i for i in range(1 + max(0, cfg["train.stability_seeds"]))]
     candidates = []
     for seed in seeds:
-        with step(JOB, f"k-means {k} types + Ward {k_groups} groups, seed {seed}") as s:
+        with step(JOB, f"k-means {k} types + {cfg['train.group_linkage']} linkage {k_groups} groups, seed {seed}") as s:
             start = time.perf_counter()
             tm = fit_type_model(features, prep, k, k_groups, seed, cfg["train.restarts"], cfg["train.max_iter"],
-                                cfg["train.init_steps"], threshold)
+                                cfg["train.init_steps"], threshold, cfg["train.group_linkage"])
             tm.extra["fit_seconds"] = time.perf_counter() - start
             s.rows_in = stats["rows"]
             s.note = f"within SS {tm.type_stats.within_ss:.3f}, {len(tm.type_stats.labels)} types kept"
@@ -225,7 +235,7 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
                 metrics.update(rec)
             with mlflow.start_run(experiment_id=experiment_id, run_name=f"kmeans-ward k={k}/{k_groups} seed={tm.seed}") as run:
                 mlflow.set_tags({"lea.job": JOB, "lea.candidate": "true", "lea.level": "types+groups"})
-                mlflow.log_params({**base, "algorithm": "kmeans+ward", "k": k, "k_groups": k_groups,
+                mlflow.log_params({**base, "algorithm": f"kmeans+{cfg['train.group_linkage']}", "k": k, "k_groups": k_groups,
                                    "seed": tm.seed, "restarts": cfg["train.restarts"],
                                    "max_iter": cfg["train.max_iter"], "init_steps": cfg["train.init_steps"]})
                 mlflow.log_metrics(metrics)

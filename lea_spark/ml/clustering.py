@@ -15,10 +15,12 @@ Rules, in the order applied:
 2. Types smaller than the disclosure threshold are removed: their centres are dropped from
    the model, so its families go to the nearest remaining type. The model then holds no
    centre of fewer than ``threshold`` families.
-3. Groups: Ward's agglomerative clustering of the type centres, each weighted by its number
-   of families, merged until ``k_groups`` remain; then weighted k-means iterations on the
-   centres starting from the Ward partition (they can only lower the group-level sum of
-   squares). This works on aggregates on the driver.
+3. Groups (``train.group_linkage``): ``average`` (default) - average-linkage agglomeration of
+   the type centres, each centre counted once, cut at ``k_groups`` clusters; or ``ward`` -
+   Ward's agglomeration of the centres weighted by their families, then weighted k-means
+   iterations from the Ward partition. Both work on aggregates on the driver. (On the
+   synthetic registers average linkage recovers the planted groups far better than Ward,
+   which merges by size: docs/benchmarks.md.)
 4. Numbering: groups 1..k_groups by decreasing number of families; types numbered group by
    group, each group's types by decreasing number of families.
 """
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lea_spark.ml.features import FEATURES_COL, preprocessing_stages
+from lea_spark.ml.features import FEATURES_COL, preprocessing_stages, rank_quantiles, rank_stages
 from lea_spark.ml.metrics import SegmentStats, segment_stats
 
 log = logging.getLogger(__name__)
@@ -51,11 +53,22 @@ class TypeModel:
     extra: dict = field(default_factory=dict)
 
 
-def fit_preprocessing(df, columns: list[str], medians: dict[str, float]):
-    """The fitted feature transform (a PipelineModel ending in the ``features`` vector)."""
+def fit_preprocessing(df, columns: list[str], medians: dict[str, float], transform: str = "rank",
+                      points: int = 1000):
+    """The fitted feature transform (a PipelineModel ending in the ``features`` vector).
+
+    ``transform``: ``rank`` (mid-rank ECDF from ``points`` quantiles) or ``asinh-minmax``; see
+    :mod:`.features`.
+    """
     from pyspark.ml import Pipeline
 
-    return Pipeline(stages=preprocessing_stages(columns, medians)).fit(df)
+    if transform == "rank":
+        stages = rank_stages(columns, medians, rank_quantiles(df, columns, medians, points))
+    elif transform == "asinh-minmax":
+        stages = preprocessing_stages(columns, medians)
+    else:
+        raise ValueError(f"train.transform must be rank or asinh-minmax, not {transform!r}")
+    return Pipeline(stages=stages).fit(df)
 
 
 def fit_kmeans(scaled, k: int, seed: int, restarts: int, max_iter: int, init_steps: int):
@@ -166,10 +179,31 @@ def between_ss(points: np.ndarray, weights: np.ndarray, labels: np.ndarray) -> f
     return total
 
 
-def group_types(points: np.ndarray, weights: np.ndarray, k_groups: int) -> np.ndarray:
-    """Group labels 0..k_groups-1 of weighted type centres: Ward, then weighted refinement."""
-    labels = weighted_ward(points, weights, min(k_groups, len(points)))
-    return refine_weighted(points, weights, labels)
+def average_linkage(points: np.ndarray, k: int) -> np.ndarray:
+    """Labels 0..k'-1 (k' <= k) of average-linkage agglomeration of the points (unweighted)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    if k >= len(points):
+        return np.arange(len(points))
+    tree = linkage(points.astype(float), method="average", metric="euclidean")
+    raw = fcluster(tree, t=k, criterion="maxclust")
+    _, labels = np.unique(raw, return_inverse=True)
+    return labels
+
+
+def group_types(points: np.ndarray, weights: np.ndarray, k_groups: int, linkage: str = "average") -> np.ndarray:
+    """Group labels of the type centres.
+
+    ``average``: average linkage of the centres, each centre once (types of rare families
+    keep their own group instead of being merged by size); ``ward``: Ward's agglomeration of
+    the centres weighted by their families, then weighted refinement.
+    """
+    if linkage == "average":
+        return average_linkage(points, min(k_groups, len(points)))
+    if linkage == "ward":
+        labels = weighted_ward(points, weights, min(k_groups, len(points)))
+        return refine_weighted(points, weights, labels)
+    raise ValueError(f"train.group_linkage must be average or ward, not {linkage!r}")
 
 
 def numbering(sizes: np.ndarray, labels: np.ndarray) -> tuple[dict[int, int], dict[int, int]]:
@@ -200,7 +234,7 @@ def labelling_stage(type_of_index: dict[int, int], group_of_type: dict[int, int]
 
 
 def fit_type_model(df, prep, k: int, k_groups: int, seed: int, restarts: int, max_iter: int,
-                   init_steps: int, threshold: int) -> TypeModel:
+                   init_steps: int, threshold: int, linkage: str = "average") -> TypeModel:
     """Fit types and groups on ``df`` (the features table) with a fitted transform ``prep``."""
     from pyspark.ml import PipelineModel
 
@@ -210,7 +244,7 @@ def fit_type_model(df, prep, k: int, k_groups: int, seed: int, restarts: int, ma
     by_index = segment_stats(kmeans.transform(scaled), KMEANS_COL)
     # Removing centres only moves families away from the removed ones, so every kept
     # centre keeps its families (>= threshold) and the indices stay 0..k'-1.
-    labels = group_types(by_index.means, by_index.sizes.astype(float), k_groups)
+    labels = group_types(by_index.means, by_index.sizes.astype(float), k_groups, linkage)
     type_of_index, group_of_type = numbering(by_index.sizes, labels)
     pipeline = PipelineModel(stages=list(prep.stages) + [kmeans, labelling_stage(type_of_index, group_of_type)])
     order = sorted(range(len(by_index.labels)), key=lambda i: type_of_index[i])

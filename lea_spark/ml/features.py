@@ -7,16 +7,27 @@ Which columns are features
     column names) is recorded in every case, so two runs are comparable exactly when their
     hashes are equal.
 
-The transform (as in the UK Output Area Classification 2011/2021)
-    1. missing values (null or NaN) are replaced by the column's median over the training
-       families (approximate median, relative error 1e-4; the value is written into the
-       model) - an indicator that does not apply to a family (no distance parent, say);
-    2. ``asinh(x) = ln(x + sqrt(x^2 + 1))`` reduces the skew of counts, euros and days while
-       keeping zero at zero and being defined for negative values;
-    3. range standardisation to [0, 1] per column (``MinMaxScaler``), so that every indicator
-       weighs the same in the Euclidean distance of k-means. A constant column maps to 0.5.
+The transform (``train.transform``)
+    Missing values (null or NaN) are first replaced by the column's median over the training
+    families (approximate median, relative error 1e-4; the value is written into the model) -
+    an indicator that does not apply to a family (no distance parent, say). Then:
 
-All three are Spark ML stages, so the fitted transform is saved inside the model.
+    ``rank`` (default): each indicator becomes its mid-rank empirical distribution function
+    over the training families, ``F(x) = (#{x_j < x} + #{x_j <= x}) / (2n)``, taken from
+    ``train.rank_points`` quantiles ``q_k`` at probabilities ``(k + 0.5)/K`` as
+    ``F(x) = (#{q_k < x} + #{q_k <= x}) / (2K)``. Every indicator then lies in [0, 1] with
+    ties sharing their mid-rank (a constant column maps to 0.5, a 0/1 indicator with share
+    ``p`` of ones to ``(1-p)/2`` and ``1 - p/2``), so skewed euros, counts and rare yes/no
+    traits weigh alike in the Euclidean distance of k-means without outliers dominating.
+    Stages: Bucketizer (one bucket per quantile value and one between consecutive values)
+    and an array lookup of each bucket's ``F``.
+
+    ``asinh-minmax`` (as in the UK Output Area Classification 2011/2021):
+    ``asinh(x) = ln(x + sqrt(x^2 + 1))`` reduces the skew of counts, euros and days while
+    keeping zero at zero; then range standardisation to [0, 1] per column (``MinMaxScaler``).
+    A constant column maps to 0.5.
+
+Either way every step is a Spark ML stage, so the fitted transform is saved inside the model.
 """
 from __future__ import annotations
 
@@ -31,7 +42,8 @@ KEY_COLUMNS = (
     "postal_code",
     "wellbeing_county_code",
 )
-TRANSFORM = "median-impute+asinh+minmax"
+TRANSFORMS = {"rank": "median-impute+rank", "asinh-minmax": "median-impute+asinh+minmax"}
+TRANSFORM = TRANSFORMS["rank"]
 FEATURES_COL = "features"
 _NUMERIC = ("double", "float", "int", "bigint", "smallint", "tinyint", "decimal")
 
@@ -166,4 +178,67 @@ def preprocessing_stages(columns: list[str], medians: dict[str, float]) -> list:
         SQLTransformer(statement=f"SELECT *, {exprs} FROM __THIS__"),
         VectorAssembler(inputCols=[transformed_name(c) for c in columns], outputCol="__raw_vector"),
         MinMaxScaler(inputCol="__raw_vector", outputCol=FEATURES_COL),
+    ]
+
+
+def _impute(c: str, medians: dict[str, float]) -> str:
+    return (f"coalesce(nanvl(CAST(`{c}` AS DOUBLE), CAST(NULL AS DOUBLE)), "
+            f"CAST({float(medians[c])!r} AS DOUBLE))")
+
+
+def rank_quantiles(df, columns: list[str], medians: dict[str, float], points: int) -> dict[str, list[float]]:
+    """``points`` quantiles of every imputed column at probabilities ``(k + 0.5)/points``."""
+    imputed = df.selectExpr(*[f"{_impute(c, medians)} AS `{transformed_name(c)}`" for c in columns])
+    probs = [(k + 0.5) / points for k in range(points)]
+    qs = imputed.stat.approxQuantile([transformed_name(c) for c in columns], probs, 1.0 / (2 * points))
+    return {c: sorted(float(v) for v in q) for c, q in zip(columns, qs)}
+
+
+def rank_buckets(quantiles: list[float]) -> tuple[list[float], list[float]]:
+    """``(splits, values)``: Bucketizer splits and the mid-rank ``F`` of each bucket.
+
+    For the distinct quantile values ``u_0 < ... < u_m``: ``[-inf, u_0)`` -> 0; exactly ``u_i``
+    (the bucket ``[u_i, nextafter(u_i))``) -> ``(L_i + R_i)/(2K)``; strictly between ``u_i``
+    and ``u_(i+1)`` (or above ``u_m``) -> ``R_i/K``, where ``L_i``/``R_i`` count the quantiles
+    below / at most ``u_i``.
+    """
+    import bisect
+    import math
+
+    q = sorted(quantiles)
+    k = len(q)
+    if k == 0:
+        raise ValueError("no quantiles")
+    u = sorted(set(q))
+    splits, values = [-math.inf], [0.0]
+    for i, v in enumerate(u):
+        lo, hi = bisect.bisect_left(q, v), bisect.bisect_right(q, v)
+        above = math.nextafter(v, math.inf)
+        nxt = u[i + 1] if i + 1 < len(u) else math.inf
+        splits.append(v)
+        values.append((lo + hi) / (2.0 * k))
+        if above < nxt:
+            splits.append(above)
+            values.append(hi / float(k))
+    splits.append(math.inf)
+    return splits, values
+
+
+def rank_stages(columns: list[str], medians: dict[str, float], quantiles: dict[str, list[float]]) -> list:
+    """Unfitted Spark ML stages of the ``rank`` transform, ending in ``features``."""
+    from pyspark.ml.feature import Bucketizer, SQLTransformer, VectorAssembler
+
+    imputed = ", ".join(f"{_impute(c, medians)} AS `__i_{c}`" for c in columns)
+    buckets = {c: rank_buckets(quantiles[c]) for c in columns}
+    lookups = ", ".join(
+        f"element_at(array({', '.join(repr(float(v)) + 'D' for v in buckets[c][1])}), CAST(`__b_{c}` AS INT) + 1)"
+        f" AS `{transformed_name(c)}`"
+        for c in columns
+    )
+    return [
+        SQLTransformer(statement=f"SELECT *, {imputed} FROM __THIS__"),
+        Bucketizer(inputCols=[f"__i_{c}" for c in columns], outputCols=[f"__b_{c}" for c in columns],
+                   splitsArray=[buckets[c][0] for c in columns]),
+        SQLTransformer(statement=f"SELECT *, {lookups} FROM __THIS__"),
+        VectorAssembler(inputCols=[transformed_name(c) for c in columns], outputCol=FEATURES_COL),
     ]
