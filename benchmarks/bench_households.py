@@ -6,7 +6,9 @@ single-machine DuckDB reference for a few indicators over the same Delta tables.
     .venv/bin/python benchmarks/bench_households.py --conf-dir DIR/conf --env local
 
 Prints wall time per job, peak memory of the process tree, the DuckDB time and whether
-DuckDB's values agree with gold for every family.
+DuckDB's values agree with gold for every family; then the *same* query run by Spark SQL on
+the same tables (twice: the first run includes the JVM's warm-up), so that the two engines are
+compared on the same computation. ``--reference-only`` skips the two jobs (gold must exist).
 """
 from __future__ import annotations
 
@@ -41,6 +43,17 @@ SELECT f.family_id,
        coalesce(ha.housing_allowance_months, 0)::DOUBLE AS housing_allowance_months
 FROM f LEFT JOIN gp USING (family_id) LEFT JOIN sa USING (family_id) LEFT JOIN ha USING (family_id)
 """
+def spark_sql(sql: str, lake) -> str:
+    """The DuckDB query for Spark SQL: temporary views instead of delta_scan, CAST for ``::``."""
+    import re
+
+    for view, rel in (("bench_members", "silver/family_members"), ("bench_families", "silver/families"),
+                      ("bench_social_assistance", "bronze/social_assistance"),
+                      ("bench_housing_allowance", "bronze/housing_allowance")):
+        sql = sql.replace(f"delta_scan('{lake}/{rel}')", view)
+    return re.sub(r"(coalesce\([^()]*\))::DOUBLE", r"CAST(\1 AS DOUBLE)", sql)
+
+
 COLUMNS = ["n_children", "n_grandparents_alive", "social_assistance_months_recent", "housing_allowance_months"]
 
 
@@ -48,6 +61,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--conf-dir", required=True)
     ap.add_argument("--env", default="local")
+    ap.add_argument("--reference-only", action="store_true", help="only the DuckDB and Spark SQL reference")
     args = ap.parse_args()
     import importlib
 
@@ -58,7 +72,7 @@ def main() -> int:
     setup_logging("INFO")
     cfg = load_config(args.conf_dir, args.env)
     times = {}
-    for job in ("households", "indicators"):
+    for job in () if args.reference_only else ("households", "indicators"):
         mod = importlib.import_module(f"lea_spark.jobs.{job}")
         parser = argparse.ArgumentParser(prog=f"lea {job}")
         mod.add_arguments(parser)
@@ -92,12 +106,31 @@ def main() -> int:
                        f"WHERE reference_period = '{ref.year}'").df()
     merged = duck.merge(gold, on="family_id", suffixes=("_duck", "_gold"))
     agree = {c: int((merged[f"{c}_duck"] == merged[f"{c}_gold"]).sum()) for c in COLUMNS}
+    from lea_spark.lake import read_table
+    from lea_spark.session import get_spark
+
+    spark = get_spark(cfg)
+    for view, name in (("bench_members", "silver.family_members"), ("bench_families", "silver.families"),
+                       ("bench_social_assistance", "bronze.social_assistance"),
+                       ("bench_housing_allowance", "bronze.housing_allowance")):
+        read_table(spark, cfg, name).createOrReplaceTempView(view)
+    query = spark_sql(sql, lake)
+    t_spark = []
+    for _ in range(2):
+        t = time.perf_counter()
+        got = spark.sql(query).toPandas()
+        t_spark.append(time.perf_counter() - t)
+    both = got.merge(gold, on="family_id", suffixes=("_spark", "_gold"))
+    agree_spark = {c: int((both[f"{c}_spark"] == both[f"{c}_gold"]).sum()) for c in COLUMNS}
     print(f"families: {len(gold):,}")
     for job, secs in times.items():
         print(f"lea {job}: {secs:.1f} s")
     print(f"peak memory: {mem['total']:.0f} MB over {mem['processes']} processes (largest {mem['largest']:.0f} MB)")
     print(f"duckdb reference ({', '.join(COLUMNS)}): {t_duck:.2f} s; families matched {len(merged):,}; "
           f"agreeing values: {agree}")
+    print(f"spark sql, same query: {t_spark[0]:.2f} s (first), {t_spark[1]:.2f} s (second); "
+          f"families matched {len(both):,}; agreeing values: {agree_spark}; "
+          f"second run / duckdb = {t_spark[1] / t_duck:.1f}x")
     return 0
 
 

@@ -13,7 +13,12 @@ applies the project's feature transform, and measures
    ceiling and the LEA cities' share errors *on this synthetic matrix* (not on the
    generator's registers).
 
-Run: ``.venv/bin/python benchmarks/bench_train.py [--families 55000] [--pipeline]``.
+With ``--lake DIR`` the features are instead the ``gold.family_features`` of an existing
+lake (e.g. one written by ``benchmarks/bench_pipeline.py --scale 0.1 --base /tmp/lea-0.1``:
+``--lake /tmp/lea-0.1/lakehouse``), so Spark and scikit-learn cluster the matrix of the
+generated registers; ``--transform`` picks the feature transform (default ``rank``).
+
+Run: ``.venv/bin/python benchmarks/bench_train.py [--families 55000] [--pipeline] [--lake DIR]``.
 """
 from __future__ import annotations
 
@@ -44,6 +49,8 @@ def main() -> None:
     ap.add_argument("--stability-seeds", type=int, default=1)
     ap.add_argument("--pipeline-restarts", type=int, default=2)
     ap.add_argument("--keep", default=None, help="directory to keep the lake and MLflow store in")
+    ap.add_argument("--lake", default=None, help="read gold.family_features from this lake instead of synthesising it")
+    ap.add_argument("--transform", default="rank", choices=["rank", "asinh-minmax"])
     args = ap.parse_args()
 
     from tests.conftest import make_cfg
@@ -64,17 +71,25 @@ def main() -> None:
     results: dict = {"families": args.families, "features": args.features, "k": args.k,
                      "load_average_start": os.getloadavg()[0]}
     spark = get_spark(cfg)
-    pdf, labels = synthetic_features(args.families, args.features, n_groups=10, types_per_group=10, seed=args.seed)
-    write_table(cfg, to_spark(spark, pdf), "gold.family_features", partition_by=["reference_period"])
     from lea_spark.lake import read_table
 
-    df = read_table(spark, cfg, "gold.family_features")
+    if args.lake:
+        if args.pipeline:
+            raise SystemExit("--pipeline needs the synthetic matrix (its answer key); leave out --lake")
+        df = read_table(spark, cfg.with_overrides({"paths.lake": args.lake}), "gold.family_features")
+    else:
+        pdf, labels = synthetic_features(args.families, args.features, n_groups=10, types_per_group=10, seed=args.seed)
+        write_table(cfg, to_spark(spark, pdf), "gold.family_features", partition_by=["reference_period"])
+        df = read_table(spark, cfg, "gold.family_features")
+    df = df.cache()
     cols = features.feature_columns(df.schema)
+    results.update(families=df.count(), features=len(cols), transform=args.transform, lake=args.lake)
     t = time.perf_counter()
     stats = features.column_stats(df, cols)
-    prep = clustering.fit_preprocessing(df, cols, {c: v["median"] for c, v in stats["columns"].items()})
+    prep = clustering.fit_preprocessing(df, cols, {c: v["median"] for c, v in stats["columns"].items()},
+                                        transform=args.transform)
     results["transform_fit_s"] = round(time.perf_counter() - t, 1)
-    scaled = prep.transform(df)
+    scaled = prep.transform(df).select("features").cache()
 
     fits = []
     for r in range(args.restarts):

@@ -233,7 +233,7 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
                 joined = segmented.select("family_id", "municipality_code", "group_id").join(truth, "family_id", "inner")
                 rec, _, share_rows = recovery_metrics(joined, "group_id", reference, threshold)
                 metrics.update(rec)
-            with mlflow.start_run(experiment_id=experiment_id, run_name=f"kmeans-ward k={k}/{k_groups} seed={tm.seed}") as run:
+            with mlflow.start_run(experiment_id=experiment_id, run_name=f"kmeans-{cfg['train.group_linkage']} k={k}/{k_groups} seed={tm.seed}") as run:
                 mlflow.set_tags({"lea.job": JOB, "lea.candidate": "true", "lea.level": "types+groups"})
                 mlflow.log_params({**base, "algorithm": f"kmeans+{cfg['train.group_linkage']}", "k": k, "k_groups": k_groups,
                                    "seed": tm.seed, "restarts": cfg["train.restarts"],
