@@ -161,13 +161,26 @@ class WarmLP:
     def solve(self, c) -> _Result:
         h = self.h
         h.changeColsCost(self.n, self.idx, np.asarray(c, dtype=float))
-        h.run()
-        st = h.getModelStatus()
         status = highspy.HighsModelStatus
-        if st == status.kOptimal:
-            return _Result(0, np.array(h.getSolution().col_value), h.getInfo().objective_function_value)
-        if st in (status.kUnbounded, status.kUnboundedOrInfeasible):
-            return _Result(3, message="unbounded")
+        # A warm re-solve can end without a verdict (status "Unknown") after many re-solves of
+        # one model; then solve again from scratch, and once more with presolve, before
+        # calling the constraints inconsistent.
+        for attempt in range(3):
+            if attempt == 1:
+                h.clearSolver()
+            elif attempt == 2:
+                h.clearSolver()
+                h.setOptionValue("presolve", "on")
+            h.run()
+            st = h.getModelStatus()
+            if attempt == 2:
+                h.setOptionValue("presolve", "off")
+            if st == status.kOptimal:
+                return _Result(0, np.array(h.getSolution().col_value), h.getInfo().objective_function_value)
+            if st in (status.kUnbounded, status.kUnboundedOrInfeasible):
+                return _Result(3, message="unbounded")
+            if st == status.kInfeasible:
+                break
         raise DisclosureError(f"the audit LP for {self.what} failed ({h.modelStatusToString(st)}); "
                               "the published constraints are inconsistent")
 
