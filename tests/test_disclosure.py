@@ -131,13 +131,14 @@ def test_statuses_that_give_cells_away_are_withheld():
 
 
 def test_a_warm_re_solve_without_verdict_is_solved_again():
-    """Found by the property test: on this table a warm HiGHS re-solve ends with status
-    "Unknown" in the second repair round; the audit solves it again from scratch instead of
+    """Found by the property test: on these tables a warm HiGHS re-solve ends with status
+    "Unknown" in a repair round; the audit solves it again from scratch instead of
     calling the constraints inconsistent."""
-    t = hierarchy([[[13, 1], [3, 4]], [[3, 10], [4, 7]]])
-    status, res = protect(t, T, P)
-    assert res.n_failing == 0
-    assert audit(t, status, T, P, exact_max_cells=10**9).n_failing == 0
+    for values in ([[[13, 1], [3, 4]], [[3, 10], [4, 7]]], [[[0, 0]], [[5, 5]], [[5, 6]]]):
+        t = hierarchy(values)
+        status, res = protect(t, T, P)
+        assert res.n_failing == 0
+        assert audit(t, status, T, P, exact_max_cells=10**9).n_failing == 0
 
 
 counts = st.integers(min_value=0, max_value=14)

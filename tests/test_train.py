@@ -2,6 +2,7 @@
 synthetic features table with a planted answer key (one module-scoped run of each job)."""
 from __future__ import annotations
 
+import collections
 import csv
 import math
 import os
@@ -116,6 +117,10 @@ def test_every_run_is_logged_with_parameters_and_metrics(world):
 
     chosen = MlflowClient().get_model_version_by_alias("lea-family-types", "champion").run_id
     assert km.loc[km["metrics.within_ss"].idxmin(), "run_id"] == chosen
+    # the registered run's largest group share is that of the segments written with it
+    sizes = collections.Counter(r["group_id"] for r in world["segments"].values())
+    logged = km.loc[km["run_id"] == chosen, "metrics.largest_group_share_pct"].iloc[0]
+    assert logged == pytest.approx(100.0 * max(sizes.values()) / sum(sizes.values()))
 
 
 def _artifact_files(world):

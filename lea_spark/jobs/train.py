@@ -223,6 +223,8 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
                 "n_types_removed_small": tm.pruned_types,
                 "min_type_size": int(tm.type_stats.sizes.min()),
                 "n_groups": len(group_stats.labels),
+                # average linkage can merge two large groups into one: watch the largest share
+                "largest_group_share_pct": 100.0 * float(group_stats.sizes.max()) / max(float(group_stats.sizes.sum()), 1.0),
                 "fit_seconds": tm.extra["fit_seconds"],
             }
             for key in ("stability_ari_types", "stability_ari_groups"):
