@@ -47,14 +47,19 @@ def pos_by_key(cells, pos: dict[str, int]) -> dict:
     return out
 
 
-def test_a_small_rate_is_not_left_to_differencing():
-    # Family counts are all published (>= 5); area B has 2 families with the trait.
-    cells = cells_for({"A": 40, "B": 30, "C": 50})
+def rates_of_published_areas(families: dict[str, int], pos: dict[str, int]):
+    """``(cells, RateProtection)`` for areas whose family counts are all published; audit passed."""
+    cells = cells_for(families)
     fstatus, fres = protect(cells.table, T, P)
     assert (fstatus == PUBLISHED).all()
-    pos = pos_by_key(cells, {"A": 12, "B": 2, "C": 20})
-    rp = protect_rates(cells, fstatus, fres, pos, "trait", T, P)
+    rp = protect_rates(cells, fstatus, fres, pos_by_key(cells, pos), "trait", T, P)
     assert rp.audit.n_failing == 0
+    return cells, rp
+
+
+def test_a_small_rate_is_not_left_to_differencing():
+    # Family counts are all published (>= 5); area B has 2 families with the trait.
+    cells, rp = rates_of_published_areas({"A": 40, "B": 30, "C": 50}, {"A": 12, "B": 2, "C": 20})
     b = rp.rate_status("postal_area", "B")
     assert rate_reason(*b, T) == ("primary-suppressed", f"fewer than {T} families with the trait")
     # B = 001 - A: at least one more rate in 001's relation is suppressed.
@@ -105,12 +110,7 @@ def test_a_small_area_pinned_by_its_own_count_withholds_only_its_reason():
     # would tell the attacker that the other 5 or 6 lack it, i.e. the one is 0 or 1. Nothing in
     # that relation is left to suppress, so only B's reason is withheld; suppressing more rates
     # up the hierarchy would not help and must not happen.
-    cells = cells_for({"A": 40, "B": 6, "C": 50})
-    fstatus, fres = protect(cells.table, T, P)
-    assert (fstatus == PUBLISHED).all()
-    pos = pos_by_key(cells, {"A": 12, "B": 1, "C": 20})
-    rp = protect_rates(cells, fstatus, fres, pos, "trait", T, P)
-    assert rp.audit.n_failing == 0
+    _, rp = rates_of_published_areas({"A": 40, "B": 6, "C": 50}, {"A": 12, "B": 1, "C": 20})
     assert rate_reason(*rp.rate_status("postal_area", "B"), T)[0] == "suppressed"
     for level, code in [("county", "01"), ("country", "FI"), ("municipality", "002"), ("postal_area", "C")]:
         assert rp.rate_status(level, code) == (PUBLISHED, PUBLISHED), (level, code)

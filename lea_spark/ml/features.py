@@ -169,11 +169,7 @@ def preprocessing_stages(columns: list[str], medians: dict[str, float]) -> list:
     """Unfitted Spark ML stages: impute -> asinh -> assemble -> range-standardise to ``features``."""
     from pyspark.ml.feature import MinMaxScaler, SQLTransformer, VectorAssembler
 
-    exprs = ", ".join(
-        f"asinh(coalesce(nanvl(CAST(`{c}` AS DOUBLE), CAST(NULL AS DOUBLE)), CAST({float(medians[c])!r} AS DOUBLE)))"
-        f" AS `{transformed_name(c)}`"
-        for c in columns
-    )
+    exprs = ", ".join(f"asinh({_impute(c, medians)}) AS `{transformed_name(c)}`" for c in columns)
     return [
         SQLTransformer(statement=f"SELECT *, {exprs} FROM __THIS__"),
         VectorAssembler(inputCols=[transformed_name(c) for c in columns], outputCol="__raw_vector"),
