@@ -43,14 +43,17 @@ SELECT f.family_id,
        coalesce(ha.housing_allowance_months, 0)::DOUBLE AS housing_allowance_months
 FROM f LEFT JOIN gp USING (family_id) LEFT JOIN sa USING (family_id) LEFT JOIN ha USING (family_id)
 """
+# Spark SQL reads the query's tables as these temporary views.
+VIEWS = {"bench_members": "silver.family_members", "bench_families": "silver.families",
+         "bench_social_assistance": "bronze.social_assistance", "bench_housing_allowance": "bronze.housing_allowance"}
+
+
 def spark_sql(sql: str, lake) -> str:
     """The DuckDB query for Spark SQL: temporary views instead of delta_scan, CAST for ``::``."""
     import re
 
-    for view, rel in (("bench_members", "silver/family_members"), ("bench_families", "silver/families"),
-                      ("bench_social_assistance", "bronze/social_assistance"),
-                      ("bench_housing_allowance", "bronze/housing_allowance")):
-        sql = sql.replace(f"delta_scan('{lake}/{rel}')", view)
+    for view, table in VIEWS.items():
+        sql = sql.replace(f"delta_scan('{lake}/{table.replace('.', '/')}')", view)
     return re.sub(r"(coalesce\([^()]*\))::DOUBLE", r"CAST(\1 AS DOUBLE)", sql)
 
 
@@ -110,10 +113,8 @@ def main() -> int:
     from lea_spark.session import get_spark
 
     spark = get_spark(cfg)
-    for view, name in (("bench_members", "silver.family_members"), ("bench_families", "silver.families"),
-                       ("bench_social_assistance", "bronze.social_assistance"),
-                       ("bench_housing_allowance", "bronze.housing_allowance")):
-        read_table(spark, cfg, name).createOrReplaceTempView(view)
+    for view, table in VIEWS.items():
+        read_table(spark, cfg, table).createOrReplaceTempView(view)
     query = spark_sql(sql, lake)
     t_spark = []
     for _ in range(2):

@@ -165,22 +165,22 @@ class WarmLP:
         # A warm re-solve can end without a verdict (status "Unknown") after many re-solves of
         # one model; then solve again from scratch, and once more with presolve, before
         # calling the constraints inconsistent.
-        for attempt in range(3):
-            if attempt == 1:
+        for fresh, presolve in ((False, False), (True, False), (True, True)):
+            if fresh:
                 h.clearSolver()
-            elif attempt == 2:
-                h.clearSolver()
-                h.setOptionValue("presolve", "on")
+            h.setOptionValue("presolve", "on" if presolve else "off")
             h.run()
             st = h.getModelStatus()
-            if attempt == 2:
-                h.setOptionValue("presolve", "off")
             if st == status.kOptimal:
-                return _Result(0, np.array(h.getSolution().col_value), h.getInfo().objective_function_value)
+                break
             if st in (status.kUnbounded, status.kUnboundedOrInfeasible):
+                h.setOptionValue("presolve", "off")
                 return _Result(3, message="unbounded")
             if st == status.kInfeasible:
                 break
+        h.setOptionValue("presolve", "off")
+        if st == status.kOptimal:
+            return _Result(0, np.array(h.getSolution().col_value), h.getInfo().objective_function_value)
         raise DisclosureError(f"the audit LP for {self.what} failed ({h.modelStatusToString(st)}); "
                               "the published constraints are inconsistent")
 

@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from lea_spark.config import ConfigError
+from lea_spark.ml.clustering import LINKAGES
 from lea_spark.ml.features import TRANSFORMS
 
 log = logging.getLogger("lea")
@@ -70,8 +71,8 @@ def run(cfg, args) -> dict:
         raise ConfigError(f"train.selection_metric must be one of {', '.join(SELECTION)}, got {metric!r}")
     if cfg["train.transform"] not in TRANSFORMS:
         raise ConfigError(f"train.transform must be one of {', '.join(TRANSFORMS)}, got {cfg['train.transform']!r}")
-    if cfg["train.group_linkage"] not in ("average", "ward"):
-        raise ConfigError(f"train.group_linkage must be average or ward, got {cfg['train.group_linkage']!r}")
+    if cfg["train.group_linkage"] not in LINKAGES:
+        raise ConfigError(f"train.group_linkage must be {' or '.join(LINKAGES)}, got {cfg['train.group_linkage']!r}")
     if cfg["train.transform"] == "rank" and not (isinstance(cfg["train.rank_points"], int) and cfg["train.rank_points"] >= 10):
         raise ConfigError(f"train.rank_points must be an integer of at least 10, got {cfg['train.rank_points']!r}")
     spark = get_spark(cfg)

@@ -37,6 +37,7 @@ from lea_spark.ml.metrics import SegmentStats, segment_stats
 log = logging.getLogger(__name__)
 
 KMEANS_COL = "__type_index"
+LINKAGES = ("average", "ward")   # train.group_linkage
 
 
 @dataclass
@@ -203,7 +204,7 @@ def group_types(points: np.ndarray, weights: np.ndarray, k_groups: int, linkage:
     if linkage == "ward":
         labels = weighted_ward(points, weights, min(k_groups, len(points)))
         return refine_weighted(points, weights, labels)
-    raise ValueError(f"train.group_linkage must be average or ward, not {linkage!r}")
+    raise ValueError(f"train.group_linkage must be {' or '.join(LINKAGES)}, not {linkage!r}")
 
 
 def numbering(sizes: np.ndarray, labels: np.ndarray) -> tuple[dict[int, int], dict[int, int]]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lea_spark.disclosure import PUBLISHED, SECONDARY, STATUS_NAMES, WITHHELD, AuditResult, protect
-from lea_spark.publish.rates import RateProtection, audit_rows, protect_rates, rate_reason
+from lea_spark.publish.rates import RateProtection, protect_rates, rate_reason
 from lea_spark.publish.aggregate import Aggregates
 from lea_spark.publish.cells import CHILDREN, FAMILIES, TOTAL, PublishCells, build_cells, linked_children_status
 from lea_spark.publish.geography import COUNTRY_CODE
@@ -200,10 +200,9 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
     rate_prot = protect_all_rates(cells, status, result, cell_agg, cell_areas, s)
     rates = _indicator_rates(areas, agg, fam_status, s, phenomena or {}, rate_prot)
     profiles = _group_profiles(agg, cells, status, s, group_names, phenomena or {}, rate_prot)
-    audit_df = _audit_frame(cells, status, result, s)
-    if rate_prot:
-        audit_df = pd.concat([audit_df] + [audit_rows(rp, s.protection) for rp in rate_prot.values()],
-                             ignore_index=True)
+    audit_df = pd.concat([_audit_frame(cells.table, status, result, s.protection)]
+                         + [_audit_frame(rp.table, rp.status, rp.audit, s.protection, f"rate:{ind}:")
+                            for ind, rp in rate_prot.items()], ignore_index=True)
     tables = {
         "area_families": area_families,
         "group_families": pd.DataFrame(gf),
@@ -394,18 +393,20 @@ def _category_name(cat) -> str:
     return cat if isinstance(cat, str) else f"{cat[0]}:{cat[1]}"
 
 
-def _audit_frame(cells: PublishCells, status, result: AuditResult, s: Settings) -> pd.DataFrame:
-    t = cells.table
+def _audit_frame(t, status, result: AuditResult, protection: float, measure_prefix: str = "") -> pd.DataFrame:
+    """One ``publish.audit`` row per audited cell of a linked table (``measure`` prefixed,
+    e.g. ``rate:<indicator>:`` for the rate tables)."""
     rows = []
     for j, c in enumerate(result.cells):
         measure, lvl, code, cat = t.keys[c]
         lo, hi = float(result.lower[j]), float(result.upper[j])
         rows.append({
-            "measure": measure, "area_level": lvl, "area_code": code, "category": _category_name(cat),
+            "measure": measure_prefix + measure, "area_level": lvl, "area_code": code,
+            "category": _category_name(cat),
             "status": STATUS_NAMES[int(status[c])], "lower_bound": lo,
             "upper_bound": hi if np.isfinite(hi) else None,
             "interval_width": (hi - lo) if np.isfinite(hi) else None,
-            "required_width": float(s.protection), "is_protected": bool(result.protected[j]),
+            "required_width": float(protection), "is_protected": bool(result.protected[j]),
             "interval_is_exact": bool(result.exact[j]), "component_id": int(result.component[j]),
             "component_cells": int(result.component_size[j]),
         })

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from lea_spark.disclosure import PRIMARY, PUBLISHED, SECONDARY, WITHHELD, AuditResult, LinkedTable, protect
 from lea_spark.publish.cells import FAMILIES, TOTAL, PublishCells
@@ -159,24 +158,3 @@ def rate_reason(pos_status: int, neg_status: int, threshold: int) -> tuple[str, 
         return "primary-suppressed", f"fewer than {threshold} families without the trait"
     return "secondary-suppressed", "hidden so that a suppressed rate cannot be derived from the published ones"
 
-
-def audit_rows(rp: RateProtection, protection: float) -> pd.DataFrame:
-    """The audit of one indicator's rate cells in the layout of ``publish.audit``."""
-    from lea_spark.disclosure import STATUS_NAMES
-
-    t, res = rp.table, rp.audit
-    rows = []
-    for j, c in enumerate(res.cells):
-        measure, lvl, code, cat = t.keys[c]
-        lo, hi = float(res.lower[j]), float(res.upper[j])
-        rows.append({
-            "measure": f"rate:{rp.indicator}:{measure}", "area_level": lvl, "area_code": code,
-            "category": cat if isinstance(cat, str) else f"{cat[0]}:{cat[1]}",
-            "status": STATUS_NAMES[int(rp.status[c])], "lower_bound": lo,
-            "upper_bound": hi if np.isfinite(hi) else None,
-            "interval_width": (hi - lo) if np.isfinite(hi) else None,
-            "required_width": float(protection), "is_protected": bool(res.protected[j]),
-            "interval_is_exact": bool(res.exact[j]), "component_id": int(res.component[j]),
-            "component_cells": int(res.component_size[j]),
-        })
-    return pd.DataFrame(rows)
