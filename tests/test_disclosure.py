@@ -180,3 +180,9 @@ def test_property_large_component_mode_never_certifies_an_exposed_cell(values):
     exact = audit(t, status, T, P, exact_max_cells=10**9)
     fast = audit(t, status, T, P, exact_max_cells=0)
     assert sorted(exact.failing_cells()) == sorted(fast.failing_cells())
+    # A certified interval is spanned by feasible points, so it lies inside the exact one; the
+    # interval of an exposed cell comes from a relaxation, so it contains the exact one.
+    assert list(fast.cells) == list(exact.cells)
+    ok = fast.protected
+    assert (fast.lower[ok] >= exact.lower[ok] - 1e-6).all() and (fast.upper[ok] <= exact.upper[ok] + 1e-6).all()
+    assert (fast.lower[~ok] <= exact.lower[~ok] + 1e-6).all() and (fast.upper[~ok] >= exact.upper[~ok] - 1e-6).all()

@@ -1,12 +1,13 @@
 """Rates of 0/1 indicators cannot be differenced back to suppressed counts."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lea_spark.disclosure import PUBLISHED, audit, primary_suppress, protect
 from lea_spark.publish.geography import build_areas
 from lea_spark.publish.cells import FAMILIES, TOTAL, build_cells
-from lea_spark.publish.rates import NEG, POS, protect_rates, rate_keys, rate_reason
+from lea_spark.publish.rates import NEG, POS, protect_rates, rate_key, rate_keys, rate_reason
 
 T, P = 5, 3
 
@@ -52,7 +53,7 @@ def rates_of_published_areas(families: dict[str, int], pos: dict[str, int]):
     cells = cells_for(families)
     fstatus, fres = protect(cells.table, T, P)
     assert (fstatus == PUBLISHED).all()
-    rp = protect_rates(cells, fstatus, fres, pos_by_key(cells, pos), "trait", T, P)
+    rp = protect_rates(cells, fstatus, fres, {"trait": pos_by_key(cells, pos)}, T, P)
     assert rp.audit.n_failing == 0
     return cells, rp
 
@@ -60,21 +61,21 @@ def rates_of_published_areas(families: dict[str, int], pos: dict[str, int]):
 def test_a_small_rate_is_not_left_to_differencing():
     # Family counts are all published (>= 5); area B has 2 families with the trait.
     cells, rp = rates_of_published_areas({"A": 40, "B": 30, "C": 50}, {"A": 12, "B": 2, "C": 20})
-    b = rp.rate_status("postal_area", "B")
+    b = rp.rate_status("trait", "postal_area", "B")
     assert rate_reason(*b, T) == ("primary-suppressed", f"fewer than {T} families with the trait")
     # B = 001 - A: at least one more rate in 001's relation is suppressed.
-    others = [rp.rate_status("postal_area", "A"), rp.rate_status("municipality", "001")]
+    others = [rp.rate_status("trait", "postal_area", "A"), rp.rate_status("trait", "municipality", "001")]
     assert any(s != (PUBLISHED, PUBLISHED) for s in others)
     # Primary suppression alone would let the attacker read B exactly.
-    naive = primary_suppress(rp.table, T, rp.table.value_array() >= 0)
     t = rp.table
+    naive = primary_suppress(t, T, ~rp.family_cell)
     for k in rate_keys(cells):
         for m in (POS, NEG):
-            i = t.index((m,) + k[1:])
+            i = t.index(rate_key("trait", m, k))
             if k[1:] != ("postal_area", "B", TOTAL):
                 naive[i] = PUBLISHED
-    naive[t.index((NEG, "postal_area", "B", TOTAL))] = 2  # linked with its POS
-    leak = audit(t, naive, T, P, thresholded=rp.table.value_array() >= 0)
+    naive[t.index(rate_key("trait", NEG, ("families", "postal_area", "B", TOTAL)))] = 2  # linked with its POS
+    leak = audit(t, naive, T, P, thresholded=np.ones(t.n, dtype=bool))
     assert leak.n_failing > 0
 
 
@@ -86,14 +87,14 @@ def test_rates_of_suppressed_areas_do_not_reveal_their_family_count():
     b_key = (FAMILIES, "postal_area", "B", TOTAL)
     assert fstatus[cells.table.index(b_key)] != PUBLISHED
     pos = pos_by_key(cells, {"A": 12, "B": 1, "C": 20})
-    rp = protect_rates(cells, fstatus, fres, pos, "trait", T, P)
+    rp = protect_rates(cells, fstatus, fres, {"trait": pos}, T, P)
     assert rp.audit.n_failing == 0  # family counts included: their intervals stay wide
-    n_b = rp.table.index(("families", "postal_area", "B", TOTAL))
+    n_b = rp.table.index(b_key)
     j = list(rp.audit.cells).index(n_b)
     assert rp.audit.upper[j] - rp.audit.lower[j] >= P
     # Family counts are never changed by the rate protection.
     for k in rate_keys(cells):
-        n_i = rp.table.index(("families",) + k[1:])
+        n_i = rp.table.index(k)
         assert (rp.status[n_i] == PUBLISHED) == (fstatus[cells.table.index(k)] == PUBLISHED)
 
 
@@ -111,13 +112,75 @@ def test_a_small_area_pinned_by_its_own_count_withholds_only_its_reason():
     # that relation is left to suppress, so only B's reason is withheld; suppressing more rates
     # up the hierarchy would not help and must not happen.
     _, rp = rates_of_published_areas({"A": 40, "B": 6, "C": 50}, {"A": 12, "B": 1, "C": 20})
-    assert rate_reason(*rp.rate_status("postal_area", "B"), T)[0] == "suppressed"
+    assert rate_reason(*rp.rate_status("trait", "postal_area", "B"), T)[0] == "suppressed"
     for level, code in [("county", "01"), ("country", "FI"), ("municipality", "002"), ("postal_area", "C")]:
-        assert rp.rate_status(level, code) == (PUBLISHED, PUBLISHED), (level, code)
+        assert rp.rate_status("trait", level, code) == (PUBLISHED, PUBLISHED), (level, code)
     # With B's reason shown, the audit would find the rate exposed.
     t = rp.table
     shown = rp.status.copy()
-    shown[t.index((POS, "postal_area", "B", TOTAL))] = 1
-    shown[t.index((NEG, "postal_area", "B", TOTAL))] = 2
-    leak = audit(t, shown, T, P, thresholded=t.value_array() >= 0)
+    b = ("families", "postal_area", "B", TOTAL)
+    shown[t.index(rate_key("trait", POS, b))] = 1
+    shown[t.index(rate_key("trait", NEG, b))] = 2
+    leak = audit(t, shown, T, P, thresholded=np.ones(t.n, dtype=bool))
     assert leak.n_failing > 0
+
+
+def cells_with_groups(families: dict[tuple[str, int], int]):
+    """Family counts per (postal area, group) of two groups, every family in its own municipality."""
+    areas = tiny_geography()
+    muni_of = {"A": "001", "B": "001", "C": "002"}
+    pg = pd.DataFrame([(p, g, n) for (p, g), n in families.items()], columns=["postal_code", "group_id", "families"])
+    mg = (pg.assign(municipality_code=pg.postal_code.map(muni_of))
+          .groupby(["municipality_code", "group_id"], as_index=False).families.sum())
+    return build_cells(areas, mg, pg, group_ids=[1, 2])
+
+
+def pos_by_key_group(cells, pos: dict[tuple[str, int], int]) -> dict:
+    """Families with the trait per rate key from counts per (postal area, group)."""
+    muni_of = {"A": "001", "B": "001", "C": "002"}
+    out = {}
+    for k in rate_keys(cells):
+        level, code, cat = k[1], k[2], k[3]
+        items = [(p, g, v) for (p, g), v in pos.items() if cat == TOTAL or cat == ("group", g)]
+        if level == "postal_area":
+            out[k] = sum(v for p, _, v in items if p == code)
+        elif level == "municipality":
+            out[k] = sum(v for p, _, v in items if muni_of[p] == code)
+        else:
+            out[k] = sum(v for _, _, v in items)
+    return out
+
+
+def test_every_rate_table_and_the_family_table_are_audited_as_one():
+    # B has 3 families (suppressed, and A with it); two indicators' rates of A, B and 001 all
+    # bound B's family count, together and with B's group counts.
+    cells = cells_with_groups({("A", 1): 20, ("A", 2): 20, ("B", 1): 3, ("B", 2): 0, ("C", 1): 30, ("C", 2): 25})
+    fstatus, fres = protect(cells.table, T, P)
+    ft = cells.table
+    b = (FAMILIES, "postal_area", "B", TOTAL)
+    assert fstatus[ft.index(b)] != PUBLISHED
+    pos = {"one": pos_by_key_group(cells, {("A", 1): 12, ("B", 1): 1, ("C", 1): 10, ("C", 2): 10}),
+           "two": pos_by_key_group(cells, {("A", 2): 3, ("B", 1): 2, ("C", 1): 30})}
+    rp = protect_rates(cells, fstatus, fres, pos, T, P)
+    t = rp.table
+    assert rp.audit.n_failing == 0
+    # One table: the family cells once, with the family table's group relations of B ...
+    assert t.has(b) and t.has((FAMILIES, "postal_area", "B", ("group", 1)))
+    b_rels = [r for r in t.relations if t.index(b) in r.members]
+    assert any({t.keys[m][3] for m in r.children} == {("group", 1), ("group", 2)} for r in b_rels)
+    # ... tied to both indicators' counts of B.
+    for ind in pos:
+        kids = {rate_key(ind, POS, b), rate_key(ind, NEG, b)}
+        assert any(t.index(b) == r.parent and {t.keys[c] for c in r.children} == kids for r in b_rels)
+    # Every suppressed cell of the joint table (family counts and both indicators) is in the
+    # one audit, and an exact audit of everything at once agrees that each is protected.
+    audited = {t.keys[c] for c in rp.audit.cells}
+    assert b in audited
+    assert {k[0] for k in audited} >= {"one:with", "one:without", "two:with", "two:without", FAMILIES}
+    exact = audit(t, rp.status, T, P, rp.thresholded, exact_max_cells=10**9, known=rp.known)
+    assert exact.n_failing == 0 and exact.exact.all()
+    j = list(exact.cells).index(t.index(b))
+    assert exact.lower[j] <= 3 <= exact.upper[j] and exact.upper[j] - exact.lower[j] >= P
+    # The family counts keep their status; only rate cells were suppressed here.
+    for k in rate_keys(cells):
+        assert rp.status[t.index(k)] == fstatus[ft.index(k)]

@@ -247,6 +247,7 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
             break
     outer = np.zeros(n, dtype=bool)
     if certify:
+        n_lps += _random_pushes(solver, n, open_cells, absorb)
         n_lps += _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
                                seen_lo, seen_hi, done_lo, done_hi, outer, open_cells)
     c = np.zeros(n)
@@ -272,6 +273,34 @@ def _solve_component(table, cells, status, values, lo, hi, rels_of, protection, 
                 done_hi[j] = True
     exact = done_lo & done_hi & ~outer
     return seen_lo, seen_hi, exact, n_lps
+
+
+def _random_pushes(solver, n, open_cells, absorb) -> int:
+    """Certify many cells of a large component with a few LPs over all of it.
+
+    Each LP pushes every open cell at once, down or up (at random, with a fixed seed, when
+    both ends are open); its solution is a point the attacker cannot exclude. One such LP
+    costs about as much as the neighbourhood checks of ``n / 500`` cells, so the pushes stop
+    once one certifies fewer cells than that. Returns the number of LPs solved.
+    """
+    rng = np.random.default_rng(n)
+    enough = max(2, n // 500)
+    n_lps = 0
+    while True:
+        lo_open, hi_open = open_cells()
+        before = int((lo_open | hi_open).sum())
+        if before < 2:
+            return n_lps
+        signs = rng.choice([-1.0, 1.0], n)
+        c = np.where(lo_open & hi_open, signs, np.where(lo_open, 1.0, np.where(hi_open, -1.0, 0.0)))
+        res = solver.solve(c)
+        n_lps += 1
+        if res.status != 0:
+            return n_lps
+        absorb(res.x)
+        lo_open, hi_open = open_cells()
+        if before - int((lo_open | hi_open).sum()) < enough:
+            return n_lps
 
 
 def _move_certify(table, cells, values, lo, hi, rels_of, seen_lo, seen_hi) -> None:
@@ -371,13 +400,10 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
     """
     n_lps = 0
     pos = {c: j for j, c in enumerate(cells)}
-    lo_open, hi_open = open_cells()
-    for j in np.flatnonzero(lo_open | hi_open):
-        cell = cells[j]
-        if seen_hi[j] - seen_lo[j] >= protection - _TOL:
-            continue
-        # Inner: the cell and its neighbours move; all their relations hold.
-        sub = _neighbourhood(table, status, rels_of, cell, 2)
+
+    def inner(cell, depth) -> bool:
+        """Move the cells within ``depth`` steps; True when the range reaches ``protection``."""
+        sub = _neighbourhood(table, status, rels_of, cell, depth)
         rel_ids = sorted({r for m in sub for r in rels_of[m]})
         fixed_status = status.copy()
         moving = set(sub)
@@ -385,18 +411,32 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
             for m in table.relations[r_i].members:
                 if m not in moving and fixed_status[m] != PUBLISHED:
                     fixed_status[m] = PUBLISHED  # held at its true value
-        if seen_hi[j] - seen_lo[j] >= protection - _TOL:
-            continue  # certified meanwhile by a neighbour's solution
         a_eq, b_eq, bounds = _component_lp_rel(table, sub, fixed_status, values, lo, hi, rel_ids)
         ends, points = _ends(a_eq, b_eq, bounds, len(sub), 0, table.keys[cell])
-        n_lps += 2
         # Each solution, with every other cell at its true value, is feasible for the whole
         # component: it widens the observed range of every moving cell.
         idx = np.array([pos[m] for m in sub])
         for x in points:
             seen_lo[idx] = np.minimum(seen_lo[idx], x)
             seen_hi[idx] = np.maximum(seen_hi[idx], x)
-        if ends[1] - ends[0] >= protection - _TOL:
+        return ends[1] - ends[0] >= protection - _TOL
+
+    lo_open, hi_open = open_cells()
+    for j in np.flatnonzero(lo_open | hi_open):
+        cell = cells[j]
+        certified = False
+        # Inner: the cell and its neighbours move; all their relations hold. A wider
+        # neighbourhood when the nearest one is too tight (still far cheaper than an LP of
+        # the whole component).
+        for depth in (2, 4):
+            if seen_hi[j] - seen_lo[j] >= protection - _TOL:
+                certified = True  # certified meanwhile by a neighbour's solution
+                break
+            n_lps += 2
+            if inner(cell, depth):
+                certified = True
+                break
+        if certified:
             continue
         # Outer: only the relations near the cell.
         sub = _neighbourhood(table, status, rels_of, cell, 1)

@@ -121,8 +121,8 @@ def run(cfg: Config, args) -> dict:
                    f"0/1 indicators: {pub.summary['rate_cells_suppressed']} cells suppressed, "
                    f"audit {pub.summary['rate_audit_seconds']} s")
         require_protected(pub.audit, pub.cells.table, f"the publication of period {period}")
-        for ind, rp in pub.rates.items():
-            require_protected(rp.audit, rp.table, f"the rates of {ind} of period {period}")
+        if pub.rates is not None:
+            require_protected(pub.rates.audit, pub.rates.table, f"the indicator rates of period {period}")
     written = {}
     for name in PUBLISH_TABLES:
         with step(JOB, f"publish.{name}") as st:

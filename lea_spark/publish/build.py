@@ -44,11 +44,11 @@ class Publication:
     cells: PublishCells
     status: np.ndarray
     summary: dict = field(default_factory=dict)
-    rates: dict = field(default_factory=dict)   # indicator -> RateProtection (0/1 indicators)
+    rates: RateProtection | None = None   # the joint rate table of every 0/1 indicator
 
     @property
     def audit_passed(self) -> bool:
-        return self.audit.n_failing == 0 and all(rp.audit.n_failing == 0 for rp in self.rates.values())
+        return self.audit.n_failing == 0 and (self.rates is None or self.rates.audit.n_failing == 0)
 
 
 def split_counts(agg: Aggregates, areas: pd.DataFrame):
@@ -201,8 +201,8 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
     rates = _indicator_rates(areas, agg, fam_status, s, phenomena or {}, rate_prot)
     profiles = _group_profiles(agg, cells, status, s, group_names, phenomena or {}, rate_prot)
     audit_df = pd.concat([_audit_frame(cells.table, status, result, s.protection)]
-                         + [_audit_frame(rp.table, rp.status, rp.audit, s.protection, f"rate:{ind}:")
-                            for ind, rp in rate_prot.items()], ignore_index=True)
+                         + ([_audit_frame(rate_prot.table, rate_prot.status, rate_prot.audit, s.protection, "rate:")]
+                            if rate_prot is not None else []), ignore_index=True)
     tables = {
         "area_families": area_families,
         "group_families": pd.DataFrame(gf),
@@ -220,11 +220,11 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
         "withheld": int((status == WITHHELD).sum()),
         "audit_failing": result.n_failing, "audit_seconds": round(result.seconds, 2),
         "families_without_postal_area": unplaced,
-        "rate_indicators_protected": len(rate_prot),
-        "rate_cells_suppressed": int(sum((rp.status != PUBLISHED).sum() for rp in rate_prot.values())),
-        "rate_audit_cells": int(sum(len(rp.audit.cells) for rp in rate_prot.values())),
-        "rate_audit_failing": int(sum(rp.audit.n_failing for rp in rate_prot.values())),
-        "rate_audit_seconds": round(sum(rp.audit.seconds for rp in rate_prot.values()), 2),
+        "rate_indicators_protected": len(rate_prot.indicators) if rate_prot else 0,
+        "rate_cells_suppressed": rate_prot.rate_cells_suppressed if rate_prot else 0,
+        "rate_audit_cells": len(rate_prot.audit.cells) if rate_prot else 0,
+        "rate_audit_failing": rate_prot.audit.n_failing if rate_prot else 0,
+        "rate_audit_seconds": round(rate_prot.audit.seconds, 2) if rate_prot else 0.0,
     }
     return Publication(tables, result, cells, status, summary, rate_prot)
 
@@ -276,9 +276,8 @@ def _indicator_rates(areas, agg: Aggregates, fam_status, s: Settings, phenomena,
             pos = float(r[f"pos__{ind}"]) if have else 0.0
             tot = float(r[f"sum__{ind}"]) if have else 0.0
             v, st, rs = _rate(n, pos, tot, agg.binary[ind], s)
-            rp = (rate_prot or {}).get(ind)
-            if rp is not None:
-                st, rs = rate_reason(*rp.rate_status(lvl, code), s.threshold)
+            if rate_prot is not None and ind in rate_prot.indicators:
+                st, rs = rate_reason(*rate_prot.rate_status(ind, lvl, code), s.threshold)
                 if st != "published":
                     v = None
             rows.append({**base, "value": v, "status": st, "reason": rs})
@@ -315,12 +314,11 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
                 continue
             r = ig.loc[g]
             v, st, rs = _rate(r[f"n__{ind}"], r[f"pos__{ind}"], r[f"sum__{ind}"], binary, s)
-            rp = (rate_prot or {}).get(ind)
-            if rp is not None:
-                st, rs = rate_reason(*rp.rate_status("country", COUNTRY_CODE, ("group", g)), s.threshold)
+            if rate_prot is not None and ind in rate_prot.indicators:
+                st, rs = rate_reason(*rate_prot.rate_status(ind, "country", COUNTRY_CODE, ("group", g)), s.threshold)
                 if st != "published":
                     v = None
-                if rate_reason(*rp.rate_status("country", COUNTRY_CODE), s.threshold)[0] != "published":
+                if rate_reason(*rate_prot.rate_status(ind, "country", COUNTRY_CODE), s.threshold)[0] != "published":
                     base["country_value"] = None
             rows.append({**base, "value": v, "status": st, "reason": rs})
     return pd.DataFrame(rows, columns=cols)
@@ -352,8 +350,9 @@ def published_rate_indicators(indicators: list[str], s: Settings) -> list[str]:
 
 
 def protect_all_rates(cells: PublishCells, status, result: AuditResult, agg: Aggregates,
-                      cell_areas: pd.DataFrame, s: Settings) -> dict[str, RateProtection]:
-    """Protect the rates of every 0/1 indicator (see :mod:`lea_spark.publish.rates`).
+                      cell_areas: pd.DataFrame, s: Settings) -> RateProtection | None:
+    """Protect the rates of every 0/1 indicator in one joint table (see
+    :mod:`lea_spark.publish.rates`).
 
     ``agg`` and ``cell_areas`` are those of the cells (small postal areas pooled).
 
@@ -362,7 +361,7 @@ def protect_all_rates(cells: PublishCells, status, result: AuditResult, agg: Agg
     """
     binary = [i for i in agg.indicators if agg.binary.get(i)]
     if not s.secondary or not binary or agg.indicator_area.empty:
-        return {}
+        return None
     per_area = set(published_rate_indicators(agg.indicators, s))
     ia = agg.indicator_area.copy()
     pos_cols = [f"pos__{i}" for i in binary]
@@ -371,22 +370,22 @@ def protect_all_rates(cells: PublishCells, status, result: AuditResult, agg: Agg
     ig = agg.indicator_group.copy()
     ig[pos_cols] = ig[pos_cols].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
     ig = ig.set_index(ig.group_id.astype(int))[pos_cols]
-    out: dict[str, RateProtection] = {}
+    counts: dict[str, dict[tuple, int]] = {}
+    levels: dict[str, set[str] | None] = {}
     for ind in binary:
         col = f"pos__{ind}"
-        counts: dict[tuple, int] = {}
+        c: dict[tuple, int] = {}
         for level, frame in sums.items():
             for code, v in frame[col].items():
-                counts[(FAMILIES, level, code, TOTAL)] = int(v)
+                c[(FAMILIES, level, code, TOTAL)] = int(v)
         for g, v in ig[col].items():
-            counts[(FAMILIES, "country", COUNTRY_CODE, ("group", int(g)))] = int(v)
-        # Certification mode (exact_max_cells=0): a cell is cleared as soon as feasible points
-        # spread it by the protection width; exact intervals are not needed for rates.
+            c[(FAMILIES, "country", COUNTRY_CODE, ("group", int(g)))] = int(v)
+        counts[ind] = c
         # Indicators not published per area appear only in the group profiles (country level).
-        levels = None if ind in per_area else {"country"}
-        out[ind] = protect_rates(cells, status, result, counts, ind, s.threshold, s.protection, exact_max_cells=0,
-                                 levels=levels)
-    return out
+        levels[ind] = None if ind in per_area else {"country"}
+    # Certification mode (exact_max_cells=0): a cell is cleared as soon as feasible points
+    # spread it by the protection width; exact intervals are not needed for rates.
+    return protect_rates(cells, status, result, counts, s.threshold, s.protection, exact_max_cells=0, levels=levels)
 
 
 def _category_name(cat) -> str:

@@ -5,22 +5,29 @@ number of families with the trait (``pos``) and without it (``neg = n - pos``) f
 below about a thousand families. Those counts add up across the same hierarchy as the family
 counts (country = counties, county = municipalities, municipality = postal areas + offset;
 and the country = its service-need groups), so a suppressed rate could be recovered by
-differencing. Each 0/1 indicator therefore gets a linked table of its own:
+differencing, and the rates of an area whose family count is suppressed bound that count
+(``n = pos + neg``). An attacker holds the family table and every rate table at once, so all
+of them are protected and audited as **one** linked table:
 
-* cells ``(POS, level, code, cat)`` and ``(NEG, level, code, cat)`` for every area of the
-  family table (``cat`` is the total, or a group at country level), and ``(N, ...)`` the
-  family count, with the relation ``N = POS + NEG``;
-* the area and group relations of the family table for POS, NEG and N;
-* ``N`` keeps the status the family protection gave it (frozen): published counts are exact,
-  suppressed ones carry the attacker's audited interval from the family audit as known
-  bounds (the joint constraints of the family table are not repeated here: a relaxation);
-* primary suppression: POS or NEG below the threshold in an area whose family count is
-  published; the rate of an area whose family count is suppressed is suppressed with it (its
-  POS and NEG are only known to be non-negative); a rate is published only when both its POS
-  and NEG cells are (linked), then secondary suppression and the LP audit as for families.
+* the family table's own cells and relations, wherever they touch a suppressed family count
+  that a rate refers to (the linked components of the family audit that hold such a count;
+  elsewhere the family counts a rate refers to are published and exact). Family cells keep
+  the status the family protection gave them (frozen) and their audited intervals;
+* for every 0/1 indicator, cells ``("<indicator>:with", level, code, cat)`` and
+  ``("<indicator>:without", ...)`` for every area (``cat`` is the total, or a group at
+  country level), the relation ``families = with + without`` on the family cell itself, and
+  the area and group relations of the family table for both;
+* primary suppression: fewer than ``threshold`` families with, or without, the trait in an
+  area whose family count is published; the rate of an area whose family count is suppressed
+  is suppressed with it (its counts are only known to be non-negative); a rate is published
+  only when both its counts are (linked), then secondary suppression, the LP audit and the
+  repair as for families. Repairs suppress rates, never family counts.
 
-The published reason of a primary-suppressed rate says which side is small ("with" or
-"without the trait"): the attacker model knows it, and the boxes stay convex.
+The audit of this table is exact for the attacker who combines every published table: the
+family counts are audited again with every rate constraint, and each rate cell with the
+family table's constraints. The published reason of a primary-suppressed rate says which side
+is small ("with" or "without the trait"): the attacker model knows it, and the boxes stay
+convex.
 """
 from __future__ import annotations
 
@@ -29,23 +36,38 @@ from dataclasses import dataclass
 import numpy as np
 
 from lea_spark.disclosure import PRIMARY, PUBLISHED, SECONDARY, WITHHELD, AuditResult, LinkedTable, protect
+from lea_spark.disclosure.audit import components
 from lea_spark.publish.cells import FAMILIES, TOTAL, PublishCells
 
-POS, NEG, N = "with", "without", "families"
+POS, NEG = "with", "without"
+
+
+def rate_key(indicator: str, side: str, family_key: tuple) -> tuple:
+    """Key of one rate count: ``("<indicator>:with"|"<indicator>:without", level, code, cat)``."""
+    return (f"{indicator}:{side}",) + tuple(family_key[1:])
 
 
 @dataclass
 class RateProtection:
-    indicator: str
+    """The joint table of the family counts and every indicator's rate counts, protected."""
+
+    indicators: tuple[str, ...]
     table: LinkedTable
     status: np.ndarray
     audit: AuditResult
+    family_cell: np.ndarray   # True for cells of the family table
+    thresholded: np.ndarray   # the cells the threshold rule applies to (the attacker model)
+    known: dict               # family cell -> its interval from the family audit
 
-    def rate_status(self, level: str, code: str, cat=TOTAL) -> tuple[int, int]:
-        """(status of POS, status of NEG) of one area's rate."""
-        t = self.table
-        return (int(self.status[t.index((POS, level, code, cat))]),
-                int(self.status[t.index((NEG, level, code, cat))]))
+    def rate_status(self, indicator: str, level: str, code: str, cat=TOTAL) -> tuple[int, int]:
+        """(status of POS, status of NEG) of one area's rate of ``indicator``."""
+        t, k = self.table, (FAMILIES, level, code, cat)
+        return (int(self.status[t.index(rate_key(indicator, POS, k))]),
+                int(self.status[t.index(rate_key(indicator, NEG, k))]))
+
+    @property
+    def rate_cells_suppressed(self) -> int:
+        return int(((self.status != PUBLISHED) & ~self.family_cell).sum())
 
 
 def _family_relations(cells: PublishCells, levels: set[str] | None = None):
@@ -79,68 +101,100 @@ def rate_keys(cells: PublishCells, levels: set[str] | None = None) -> list[tuple
     return out
 
 
-def protect_rates(cells: PublishCells, family_status: np.ndarray, family_audit: AuditResult,
-                  pos_counts: dict[tuple, int], indicator: str, threshold: int, protection: float,
-                  exact_max_cells: int = 2000, levels: set[str] | None = None) -> RateProtection:
-    """Suppress and audit the rates of one 0/1 indicator (see the module docstring).
+def _touching_family_part(cells: PublishCells, family_status: np.ndarray, rate_family_keys: set[tuple]):
+    """Family cells and relations an attacker combines with the rates.
 
-    ``pos_counts`` maps family-table keys (from :func:`rate_keys`) to the number of families
-    with the trait; missing keys count 0. ``levels``: the area levels whose rates are
-    published (default all).
+    The relations with a suppressed member in a linked component of the family table that
+    holds a suppressed count some rate refers to; other relations bind nothing the rates touch.
+    """
+    ft = cells.table
+    touched = {ft.index(k) for k in rate_family_keys if family_status[ft.index(k)] != PUBLISHED}
+    keep_cells: set[int] = set()
+    for comp in components(ft, family_status):
+        if touched.intersection(comp):
+            keep_cells.update(comp)
+    rels = [rel for rel in ft.relations if any(m in keep_cells for m in rel.members)]
+    return rels
+
+
+def protect_rates(cells: PublishCells, family_status: np.ndarray, family_audit: AuditResult,
+                  pos_counts: dict[str, dict[tuple, int]], threshold: int, protection: float,
+                  exact_max_cells: int = 2000, levels: dict[str, set[str] | None] | None = None) -> RateProtection:
+    """Suppress and audit the rates of every 0/1 indicator together (see the module docstring).
+
+    ``pos_counts`` maps each indicator to {family-table key (from :func:`rate_keys`): number
+    of families with the trait}; missing keys count 0. ``levels`` maps an indicator to the
+    area levels whose rates are published (missing or None: all).
     """
     ft = cells.table
     fvals = ft.value_array()
+    levels = levels or {}
     audited = {int(c): (float(lo), float(hi)) for c, lo, hi in
                zip(family_audit.cells, family_audit.lower, family_audit.upper)}
-    keys = rate_keys(cells, levels)
+    keys_of = {ind: rate_keys(cells, levels.get(ind)) for ind in pos_counts}
+    all_keys = {k for ks in keys_of.values() for k in ks}
     t = LinkedTable()
-    for k in keys:
-        n = int(fvals[ft.index(k)])
-        pos = int(pos_counts.get(k, 0))
-        if not 0 <= pos <= n:
-            raise ValueError(f"{indicator}: {pos} families with the trait in {k[1]} {k[2]} of {n} families")
-        t.add_cell((N,) + k[1:], n)
-        t.add_cell((POS,) + k[1:], pos)
-        t.add_cell((NEG,) + k[1:], n - pos)
-        t.add_relation((N,) + k[1:], [(POS,) + k[1:], (NEG,) + k[1:]], offset=0)
-    for rel in _family_relations(cells, levels):
-        parent = ft.keys[rel.parent]
-        kids = [ft.keys[c] for c in rel.children]
-        for measure in (N, POS, NEG):
-            t.add_relation((measure,) + parent[1:], [(measure,) + k[1:] for k in kids])
+    # The family table where it touches the rates: its cells keep their keys.
+    fam_rels = _touching_family_part(cells, family_status, all_keys)
+    fam_cells = sorted({ft.index(k) for k in all_keys} | {m for rel in fam_rels for m in rel.members})
+    for fi in fam_cells:
+        t.add_cell(ft.keys[fi], int(fvals[fi]))
+    for rel in fam_rels:
+        t.add_relation(ft.keys[rel.parent], [ft.keys[c] for c in rel.children], offset=rel.offset)
+    n_fam = t.n
+    for ind, keys in keys_of.items():
+        counts = pos_counts[ind]
+        for k in keys:
+            n = int(fvals[ft.index(k)])
+            pos = int(counts.get(k, 0))
+            if not 0 <= pos <= n:
+                raise ValueError(f"{ind}: {pos} families with the trait in {k[1]} {k[2]} of {n} families")
+            t.add_cell(rate_key(ind, POS, k), pos)
+            t.add_cell(rate_key(ind, NEG, k), n - pos)
+            t.add_relation(k, [rate_key(ind, POS, k), rate_key(ind, NEG, k)], offset=0)
+        for rel in _family_relations(cells, levels.get(ind)):
+            parent = ft.keys[rel.parent]
+            kids = [ft.keys[c] for c in rel.children]
+            for side in (POS, NEG):
+                t.add_relation(rate_key(ind, side, parent), [rate_key(ind, side, k) for k in kids])
+    family_cell = np.zeros(t.n, dtype=bool)
+    family_cell[:n_fam] = True
     thresholded = np.zeros(t.n, dtype=bool)
     initial = np.zeros(t.n, dtype=np.int8)
-    frozen = set()
     known = {}
-    for k in keys:
-        fi = ft.index(k)
-        ni = t.index((N,) + k[1:])
-        pi, qi = t.index((POS,) + k[1:]), t.index((NEG,) + k[1:])
-        frozen.add(ni)
-        if family_status[fi] == PUBLISHED:
-            thresholded[pi] = thresholded[qi] = True
-        else:
-            initial[pi] = initial[qi] = SECONDARY
-            initial[ni] = family_status[fi]
-            lo, hi = audited.get(fi, (0.0, np.inf))
-            known[ni] = (lo, hi)
+    for j in range(n_fam):
+        fi = ft.index(t.keys[j])
+        thresholded[j] = bool(cells.thresholded[fi])
+        initial[j] = family_status[fi]
+        if family_status[fi] != PUBLISHED:
+            known[j] = audited.get(fi, (0.0, np.inf))
+    pairs = []
+    for ind, keys in keys_of.items():
+        for k in keys:
+            pi, qi = t.index(rate_key(ind, POS, k)), t.index(rate_key(ind, NEG, k))
+            pairs.append((pi, qi))
+            if family_status[ft.index(k)] == PUBLISHED:
+                thresholded[pi] = thresholded[qi] = True
+            else:
+                initial[pi] = initial[qi] = SECONDARY
+    pairs_a = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
     def link(status):
         out = np.zeros(t.n, dtype=np.int8)
-        for k in keys:
-            pi, qi = t.index((POS,) + k[1:]), t.index((NEG,) + k[1:])
-            if status[pi] != PUBLISHED and status[qi] == PUBLISHED:
-                out[qi] = SECONDARY
-            elif status[qi] != PUBLISHED and status[pi] == PUBLISHED:
-                out[pi] = SECONDARY
-            # A rate has one published reason: withholding either count withholds both.
-            if WITHHELD in (status[pi], status[qi]):
-                out[pi] = out[qi] = WITHHELD
+        sp, sq = status[pairs_a[:, 0]], status[pairs_a[:, 1]]
+        hide_q = (sp != PUBLISHED) & (sq == PUBLISHED)
+        hide_p = (sq != PUBLISHED) & (sp == PUBLISHED)
+        out[pairs_a[hide_q, 1]] = SECONDARY
+        out[pairs_a[hide_p, 0]] = SECONDARY
+        # A rate has one published reason: withholding either count withholds both.
+        held = (sp == WITHHELD) | (sq == WITHHELD)
+        out[pairs_a[held, 0]] = WITHHELD
+        out[pairs_a[held, 1]] = WITHHELD
         return out
 
     status, result = protect(t, threshold, protection, thresholded, initial=initial, link=link,
-                             frozen=frozenset(frozen), known=known, exact_max_cells=exact_max_cells)
-    return RateProtection(indicator, t, status, result)
+                             frozen=frozenset(range(n_fam)), known=known, exact_max_cells=exact_max_cells)
+    return RateProtection(tuple(pos_counts), t, status, result, family_cell, thresholded, known)
 
 
 def rate_reason(pos_status: int, neg_status: int, threshold: int) -> tuple[str, str | None]:
