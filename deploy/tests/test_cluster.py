@@ -83,6 +83,10 @@ def _overlay(base: Path, master: str, tracking_uri: str) -> dict:
         "group_reference": str(ROOT.parent / "shared" / "reference" / "lea_groups_2021.csv"),
     })
     test["mlflow"] = {"tracking_uri": tracking_uri, "experiment": f"lea-{base.name}"}
+    # Rates only in the national group profiles: at scale 0.001 nearly every family count is
+    # suppressed, and the joint audit of per-area rates with the family table would take most
+    # of the run (tests/test_publish_job.py covers per-area rates).
+    test.setdefault("publish", {})["rate_indicators"] = []
     return test
 
 

@@ -401,9 +401,14 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
     n_lps = 0
     pos = {c: j for j, c in enumerate(cells)}
 
-    def inner(cell, depth) -> bool:
-        """Move the cells within ``depth`` steps; True when the range reaches ``protection``."""
+    def inner(cell, depth, limit=None) -> bool | None:
+        """Move the cells within ``depth`` steps; True when the range reaches ``protection``.
+
+        None (no LP solved) when the neighbourhood holds more than ``limit`` cells.
+        """
         sub = _neighbourhood(table, status, rels_of, cell, depth)
+        if limit is not None and len(sub) > limit:
+            return None
         rel_ids = sorted({r for m in sub for r in rels_of[m]})
         fixed_status = status.copy()
         moving = set(sub)
@@ -426,14 +431,15 @@ def _local_screen(table, cells, status, values, lo, hi, rels_of, protection,
         cell = cells[j]
         certified = False
         # Inner: the cell and its neighbours move; all their relations hold. A wider
-        # neighbourhood when the nearest one is too tight (still far cheaper than an LP of
-        # the whole component).
-        for depth in (2, 4):
+        # neighbourhood when the nearest one is too tight, as long as it holds at most a
+        # quarter of the component (then still far cheaper than an LP of all of it).
+        for depth, limit in ((2, None), (4, len(cells) // 4)):
             if seen_hi[j] - seen_lo[j] >= protection - _TOL:
                 certified = True  # certified meanwhile by a neighbour's solution
                 break
-            n_lps += 2
-            if inner(cell, depth):
+            ok = inner(cell, depth, limit)
+            n_lps += 0 if ok is None else 2
+            if ok:
                 certified = True
                 break
         if certified:

@@ -85,6 +85,19 @@ class LinkedTable:
     def value_array(self) -> np.ndarray:
         return np.asarray(self.values, dtype=np.int64)
 
+    def subtable(self, cells: Iterable[int]) -> tuple["LinkedTable", np.ndarray]:
+        """The given cells and the relations wholly among them; also, for every cell of the
+        subtable, its index here."""
+        idx = np.asarray(sorted(set(int(c) for c in cells)), dtype=np.int64)
+        inside = set(idx.tolist())
+        sub = LinkedTable()
+        for c in idx:
+            sub.add_cell(self.keys[c], self.values[c])
+        for rel in self.relations:
+            if all(m in inside for m in rel.members):
+                sub.add_relation(self.keys[rel.parent], [self.keys[c] for c in rel.children], offset=rel.offset)
+        return sub, idx
+
     def relations_of(self) -> list[list[int]]:
         """For every cell, the indices of the relations it belongs to."""
         out: list[list[int]] = [[] for _ in range(self.n)]

@@ -102,10 +102,10 @@ def rate_keys(cells: PublishCells, levels: set[str] | None = None) -> list[tuple
 
 
 def _touching_family_part(cells: PublishCells, family_status: np.ndarray, rate_family_keys: set[tuple]):
-    """Family cells and relations an attacker combines with the rates.
+    """The family relations an attacker combines with the rates.
 
-    The relations with a suppressed member in a linked component of the family table that
-    holds a suppressed count some rate refers to; other relations bind nothing the rates touch.
+    Those with a suppressed member in a linked component of the family table that holds a
+    suppressed count some rate refers to; other relations bind nothing the rates touch.
     """
     ft = cells.table
     touched = {ft.index(k) for k in rate_family_keys if family_status[ft.index(k)] != PUBLISHED}
@@ -115,6 +115,30 @@ def _touching_family_part(cells: PublishCells, family_status: np.ndarray, rate_f
             keep_cells.update(comp)
     rels = [rel for rel in ft.relations if any(m in keep_cells for m in rel.members)]
     return rels
+
+
+def _per_indicator_pass(t: LinkedTable, keys_of, all_keys, threshold, protection, thresholded, initial, link,
+                        n_fam, known) -> np.ndarray:
+    """Statuses from protecting each indicator on its own, the family counts as boxes."""
+    out = np.zeros(t.n, dtype=np.int8)
+    family_keys = [t.index(k) for k in all_keys]
+    for ind, keys in keys_of.items():
+        mine = [t.index(rate_key(ind, side, k)) for k in keys for side in (POS, NEG)]
+        sub, idx = t.subtable(family_keys + mine)
+        where = {int(c): j for j, c in enumerate(idx)}
+        sub_known = {where[c]: v for c, v in known.items() if c in where}
+
+        def sub_link(status, idx=idx):
+            full = np.zeros(t.n, dtype=np.int8)
+            full[idx] = status
+            return link(full)[idx]
+
+        status, _ = protect(sub, threshold, protection, thresholded[idx], initial=initial[idx], link=sub_link,
+                            frozen=frozenset(j for j, c in enumerate(idx) if c < n_fam), known=sub_known,
+                            exact_max_cells=0)
+        out[idx] = np.maximum(out[idx], status)
+    out[:n_fam] = 0  # family statuses are the family protection's
+    return out
 
 
 def protect_rates(cells: PublishCells, family_status: np.ndarray, family_audit: AuditResult,
@@ -192,6 +216,11 @@ def protect_rates(cells: PublishCells, family_status: np.ndarray, family_audit: 
         out[pairs_a[held, 1]] = WITHHELD
         return out
 
+    # A first pass per indicator (its counts and the family counts it refers to, the latter
+    # as boxes: cheap, small components) finds most of the suppression the joint table needs;
+    # the joint protection then starts from it and usually passes its first audit.
+    initial = np.maximum(initial, _per_indicator_pass(t, keys_of, all_keys, threshold, protection, thresholded,
+                                                      initial, link, n_fam, known))
     status, result = protect(t, threshold, protection, thresholded, initial=initial, link=link,
                              frozen=frozenset(range(n_fam)), known=known, exact_max_cells=exact_max_cells)
     return RateProtection(tuple(pos_counts), t, status, result, family_cell, thresholded, known)
