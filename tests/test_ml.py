@@ -116,6 +116,15 @@ def test_adjusted_rand_index_matches_scikit_learn():
     assert metrics.adjusted_rand_index(np.diag([3, 4, 5])) == 1.0
 
 
+def test_majority_merge_ari_joins_each_type_to_its_majority_group():
+    pure = np.array([[5, 0], [4, 0], [0, 7]])
+    assert metrics.majority_merge_ari(pure) == pytest.approx(1.0)
+    mixed = np.array([[5, 1], [4, 0], [2, 7]])
+    # Types 1 and 2 join group 1, type 3 group 2: the merged table is [[9, 1], [2, 7]].
+    assert metrics.majority_merge_ari(mixed) == pytest.approx(metrics.adjusted_rand_index(np.array([[9, 1], [2, 7]])))
+    assert metrics.majority_merge_ari(mixed) < 1.0
+
+
 def test_contingency_and_best_match(spark):
     df = spark.createDataFrame([(1, 7), (1, 7), (2, 8), (2, 7), (3, 9)], "p int, t int")
     rows, cols, table = metrics.contingency(df, "p", "t")

@@ -182,6 +182,8 @@ def test_evaluate_measures_recovery_and_the_supervised_ceiling(world):
     ev = runs[runs["tags.lea.job"] == "evaluate"].iloc[0]
     assert ev["metrics.ari_groups"] > 0.9
     assert ev["metrics.ceiling_ari_holdout"] > 0.9
+    # In this well-separated world almost every type is pure: its majority grouping is near 1.
+    assert 0.9 < ev["metrics.type_oracle_ari"] <= 1.0
     assert ev["metrics.ari_ratio_to_ceiling"] == pytest.approx(ev["metrics.ari_groups_holdout"] / ev["metrics.ceiling_ari_holdout"])
     assert ev["metrics.families_without_planted_group"] == 0
     assert ev["metrics.answer_key_children_matched"] == ev["metrics.answer_key_children"] == len(world["answer_key"])

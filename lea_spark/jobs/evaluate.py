@@ -11,6 +11,8 @@ give each family the planted group of the majority of its children, and compares
   planted groups of 70 % of the families with the model's own feature transform, its ARI on
   the other 30 % (``ceiling_ari_holdout``) next to the unsupervised ARI on the same 30 %
   (``ari_groups_holdout``) and their ratio;
+* ``type_oracle_ari`` - the ARI when every family type joins its planted majority group: how
+  far any grouping of the model's types could go (a diagnostic that uses the answer key);
 * the six LEA cities' group shares (model groups read as the planted group they match,
   Hungarian matching) against ``paths.group_reference``, in percentage points.
 
@@ -91,7 +93,7 @@ def run(cfg, args) -> dict:
         s.note = f"version {version}, period {period}, {int(counts['with_truth']):,} families with a planted group"
     with_truth = labelled.where(F.col("group_no").isNotNull())
     reference = reference_shares(cfg.path("group_reference"))
-    metrics, mapping, share_rows = recovery_metrics(with_truth, "group_id", reference, threshold)
+    metrics, mapping, share_rows = recovery_metrics(with_truth, "group_id", reference, threshold, types="type_id")
     metrics.update({k: float(v) for k, v in coverage.items()})
     metrics["families"] = float(counts["n"])
     metrics["families_without_planted_group"] = float(counts["n"] - counts["with_truth"])

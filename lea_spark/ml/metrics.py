@@ -82,6 +82,17 @@ def adjusted_rand_index(table: np.ndarray) -> float:
     return float((sum_ij - expected) / (maximum - expected))
 
 
+def majority_merge_ari(table: np.ndarray) -> float:
+    """ARI after every row (e.g. a family type) joins the column (planted group) holding most
+    of its members: a diagnostic of how far any grouping of the rows can go (it uses the
+    truth, so it is never a model)."""
+    table = np.asarray(table, dtype=float)
+    merged = np.zeros((table.shape[1], table.shape[1]))
+    for row, col in zip(table, table.argmax(axis=1)):
+        merged[col] += row
+    return adjusted_rand_index(merged)
+
+
 def best_match(table: np.ndarray) -> list[tuple[int, int]]:
     """Pairs (row, column) of a one-to-one matching maximising the matched counts (Hungarian)."""
     from scipy.optimize import linear_sum_assignment

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lea_spark.ml.metrics import adjusted_rand_index, best_match, contingency
+from lea_spark.ml.metrics import adjusted_rand_index, best_match, contingency, majority_merge_ari
 
 CITY_CODES = {"tampere": "837", "ylojarvi": "980", "vantaa": "092", "pori": "609", "vaasa": "905", "laihia": "399"}
 
@@ -84,10 +84,17 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
 
 
 def recovery_metrics(labelled, pred: str, reference: dict[str, dict[int, float]],
-                     threshold: int = 0) -> tuple[dict, dict[int, int], list[dict]]:
-    """Metrics of ``pred`` against ``group_no`` on ``labelled`` (families with a planted group)."""
+                     threshold: int = 0, types: str | None = None) -> tuple[dict, dict[int, int], list[dict]]:
+    """Metrics of ``pred`` against ``group_no`` on ``labelled`` (families with a planted group).
+
+    With ``types`` (the family-type column), also ``type_oracle_ari``: the ARI reached when
+    every type joins its planted majority group, i.e. how far any grouping of these types
+    could go.
+    """
     ari, mapping, matched = match_groups(labelled, pred)
     metrics = {"ari_groups": ari, "matched_share": matched}
+    if types is not None:
+        metrics["type_oracle_ari"] = majority_merge_ari(contingency(labelled, types, "group_no")[2])
     city_metrics, rows = city_share_errors(labelled, pred, mapping, reference, threshold=threshold)
     metrics.update(city_metrics)
     return metrics, mapping, rows
