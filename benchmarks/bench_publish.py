@@ -38,10 +38,11 @@ def main() -> None:
                 "rate_indicators_protected", "rate_cells_suppressed", "rate_audit_cells", "rate_audit_failing",
                 "rate_audit_seconds"):
         print(f"  {key}: {out.get(key)}")
-    rates = read_table(get_spark(cfg), cfg, "publish.indicator_rates").toPandas()
-    period = str(out["period"])
-    rates = rates[rates.reference_period == period]
-    print(rates.groupby(["area_level", "status"]).size().to_string())
+    rates = read_table(get_spark(cfg), cfg, "publish.indicator_rates")
+    counts = (rates.where(rates.reference_period == str(out["period"]))
+              .groupBy("area_level", "status").count().orderBy("area_level", "status").collect())
+    for r in counts:
+        print(f"  {r['area_level']:<13} {r['status']:<21} {r['count']:>7,}")
 
 
 if __name__ == "__main__":

@@ -24,28 +24,40 @@ def tiny_geography():
     return build_areas(munis, postal)
 
 
-def cells_for(families: dict[str, int]):
-    """Family counts per postal area (one group), every family living in its own municipality."""
-    areas = tiny_geography()
-    muni_of = {"A": "001", "B": "001", "C": "002"}
-    pg = pd.DataFrame([(p, 1, n) for p, n in families.items()], columns=["postal_code", "group_id", "families"])
-    mg = (pg.assign(municipality_code=pg.postal_code.map(muni_of))
+MUNI_OF = {"A": "001", "B": "001", "C": "002"}
+
+
+def cells_with_groups(families: dict[tuple[str, int], int]):
+    """Family counts per (postal area, group), every family living in its own municipality."""
+    pg = pd.DataFrame([(p, g, n) for (p, g), n in families.items()], columns=["postal_code", "group_id", "families"])
+    mg = (pg.assign(municipality_code=pg.postal_code.map(MUNI_OF))
           .groupby(["municipality_code", "group_id"], as_index=False).families.sum())
-    return build_cells(areas, mg, pg)
+    return build_cells(tiny_geography(), mg, pg)
+
+
+def pos_by_key_group(cells, pos: dict[tuple[str, int], int]) -> dict:
+    """Families with the trait per rate key from counts per (postal area, group)."""
+    out = {}
+    for k in rate_keys(cells):
+        level, code, cat = k[1], k[2], k[3]
+        items = [(p, g, v) for (p, g), v in pos.items() if cat == TOTAL or cat == ("group", g)]
+        if level == "postal_area":
+            out[k] = sum(v for p, _, v in items if p == code)
+        elif level == "municipality":
+            out[k] = sum(v for p, _, v in items if MUNI_OF[p] == code)
+        else:
+            out[k] = sum(v for _, _, v in items)
+    return out
+
+
+def cells_for(families: dict[str, int]):
+    """Family counts per postal area, all in one group."""
+    return cells_with_groups({(p, 1): n for p, n in families.items()})
 
 
 def pos_by_key(cells, pos: dict[str, int]) -> dict:
-    muni_of = {"A": "001", "B": "001", "C": "002"}
-    out = {}
-    for k in rate_keys(cells):
-        level, code = k[1], k[2]
-        if level == "postal_area":
-            out[k] = pos.get(code, 0)
-        elif level == "municipality":
-            out[k] = sum(v for p, v in pos.items() if muni_of[p] == code)
-        else:
-            out[k] = sum(pos.values())
-    return out
+    """Families with the trait per rate key from counts per postal area (one group)."""
+    return pos_by_key_group(cells, {(p, 1): v for p, v in pos.items()})
 
 
 def rates_of_published_areas(families: dict[str, int], pos: dict[str, int]):
@@ -123,32 +135,6 @@ def test_a_small_area_pinned_by_its_own_count_withholds_only_its_reason():
     shown[t.index(rate_key("trait", NEG, b))] = 2
     leak = audit(t, shown, T, P, thresholded=np.ones(t.n, dtype=bool))
     assert leak.n_failing > 0
-
-
-def cells_with_groups(families: dict[tuple[str, int], int]):
-    """Family counts per (postal area, group) of two groups, every family in its own municipality."""
-    areas = tiny_geography()
-    muni_of = {"A": "001", "B": "001", "C": "002"}
-    pg = pd.DataFrame([(p, g, n) for (p, g), n in families.items()], columns=["postal_code", "group_id", "families"])
-    mg = (pg.assign(municipality_code=pg.postal_code.map(muni_of))
-          .groupby(["municipality_code", "group_id"], as_index=False).families.sum())
-    return build_cells(areas, mg, pg, group_ids=[1, 2])
-
-
-def pos_by_key_group(cells, pos: dict[tuple[str, int], int]) -> dict:
-    """Families with the trait per rate key from counts per (postal area, group)."""
-    muni_of = {"A": "001", "B": "001", "C": "002"}
-    out = {}
-    for k in rate_keys(cells):
-        level, code, cat = k[1], k[2], k[3]
-        items = [(p, g, v) for (p, g), v in pos.items() if cat == TOTAL or cat == ("group", g)]
-        if level == "postal_area":
-            out[k] = sum(v for p, _, v in items if p == code)
-        elif level == "municipality":
-            out[k] = sum(v for p, _, v in items if muni_of[p] == code)
-        else:
-            out[k] = sum(v for _, _, v in items)
-    return out
 
 
 def test_every_rate_table_and_the_family_table_are_audited_as_one():
