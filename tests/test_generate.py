@@ -115,6 +115,28 @@ def test_every_municipality_has_families_at_scale_001(spark, cfg):
     assert stats["n"] == stats["k"] == int(plan.municipalities["n_families"].sum())
 
 
+def test_national_marginals_match_published_figures_at_scale_001(spark, cfg):
+    """The realism report's rule, as a test: at the default scale every published figure
+    (families, children, structures, language, benefits, labour market, pensions, education,
+    visits) is met within its stated tolerance. Scale 0.001 is too coarse for this: every
+    small municipality is rounded up to whole families there."""
+    from lea_spark.generate import realism
+    from lea_spark.generate.generator import build_population
+
+    p = _params(cfg, scale=0.01, partitions=2)
+    plan = build_plan(cfg.path("geo"), CONF / "group_mix.yaml", 0.01)
+    persons = build_population(spark, plan, p)
+    try:
+        rows, *_ = realism.compute(persons, p, realism.population_16_64(cfg.path("geo")))
+    finally:
+        persons.unpersist()
+    checked = [r for r in rows if r.status != "info"]
+    assert len(checked) >= 20
+    failing = [f"{r.figure}: generated {r.generated:.1f}, published {r.published} +- {r.tolerance}"
+               for r in checked if r.status != "pass"]
+    assert not failing, "\n".join(failing)
+
+
 # --- the generated registers ---------------------------------------------------------------
 
 def test_all_registers_written_with_contracts(generated):

@@ -84,7 +84,7 @@ def with_traits(persons: DataFrame, p: GenParams) -> DataFrame:
 
     student = (F.when(parent, u("student") < _fp("student", 0.03)).when(dp, u("student") < _fp("dp_student", 0.03))
                .otherwise(u("student") < _by_age(age, [(30, 0.02), (25, 0.12), (18, 0.45)], 0.0)))
-    works_p = _by_age(age, [(70, 0.0), (65, 0.08), (60, 0.62), (55, 0.82), (25, 0.89), (18, 0.62), (16, 0.3)], 0.0)
+    works_p = _by_age(age, [(70, 0.0), (65, 0.10), (60, 0.66), (55, 0.88), (25, 0.94), (18, 0.74), (16, 0.35)], 0.0)
     works = (F.when(parent, u("works") < _fp("employed", 0.85))
              .when(dp, u("works") < F.lit(0.85)).otherwise(u("works") < works_p))
     dis_rate = _by_age(age, [(65, 0.0), (55, 0.115), (45, 0.055), (35, 0.03), (18, 0.012)], 0.0)
@@ -96,7 +96,7 @@ def with_traits(persons: DataFrame, p: GenParams) -> DataFrame:
     lam = (F.when(parent, _fp("unemployment_spells", 0.3))
            .when(dp & g.isin(4, 10), _fp("unemployment_spells", 0.3) * 0.8)
            .when(dp, F.lit(0.3)).when(m.isin(9, 10), F.lit(0.6))
-           .otherwise(_by_age(age, [(65, 0.0), (55, 0.6), (25, 0.5), (18, 0.7)], 0.0)))
+           .otherwise(_by_age(age, [(65, 0.0), (55, 0.7), (25, 0.6), (18, 0.8)], 0.0)))
     months_mean = F.when(parent, _fp("unemployment_months", 4)).otherwise(F.lit(6.0))
     half = p.window_months // 2
     from lea_spark.generate.population import cut
@@ -176,7 +176,7 @@ def earnings(persons: DataFrame, p: GenParams) -> DataFrame:
     u_gap = uniform(s, "gap", "person_key", "month_idx")
     df = df.filter(_alive_at(F.col("payment_month")) & (F.add_months(F.col("birth_date"), 16 * 12) <= F.col("payment_month"))
                    & ~_in_spell(F.col("month_idx"))
-                   & (u_gap >= F.when(F.col("student"), 0.5).otherwise(0.04)))
+                   & (u_gap >= F.when(F.col("student"), 0.5).otherwise(0.015)))
     june = F.month("payment_month") == 6
     types = F.array(F.lit("201"),
                     F.when(june & (uniform(s, "bonus", "person_key", "month_idx") < 0.75), F.lit("213")),
@@ -273,7 +273,7 @@ def _benefit_months(df: DataFrame, p: GenParams, purpose: str, take_up: Column) 
 def social_assistance(persons: DataFrame, p: GenParams) -> DataFrame:
     """Kela basic social assistance: the applicant of the household, per month paid."""
     s = p.seed
-    filler_rate = _by_age(F.col("age"), [(65, 0.02), (30, 0.065), (18, 0.13)], 0.0)
+    filler_rate = _by_age(F.col("age"), [(65, 0.02), (30, 0.11), (18, 0.22)], 0.0)
     client = F.when(F.col("member_no") == 1, F.col("sa_client")) \
         .when(F.col("member_no") == 0, uniform(s, "sa_filler", "person_key") < filler_rate).otherwise(F.lit(False))
     df = persons.filter(client).select("person_key", "person_code", "birth_date", "death_date", "member_no",
@@ -286,7 +286,7 @@ def social_assistance(persons: DataFrame, p: GenParams) -> DataFrame:
 def housing_allowance(persons: DataFrame, p: GenParams) -> DataFrame:
     """Kela general housing allowance: the applicant of the household, per month paid."""
     s = p.seed
-    filler_rate = _by_age(F.col("age"), [(65, 0.0), (30, 0.12), (18, 0.45)], 0.0)
+    filler_rate = _by_age(F.col("age"), [(65, 0.02), (30, 0.20), (18, 0.52)], 0.0)
     client = F.when(F.col("member_no") == 1, F.col("ha_client")) \
         .when(F.col("member_no") == 0, uniform(s, "ha_filler", "person_key") < filler_rate).otherwise(F.lit(False))
     size = F.when(F.col("member_no") == 1, F.lit(1) + F.col("structure").isin("two_parent", "blended").cast("int")

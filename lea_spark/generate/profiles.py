@@ -79,7 +79,7 @@ NUMERIC = {
     "dp_student": [0.05, 0.03, 0.05, 0.30, 0.03, 0.03, 0.02, 0.02, 0.05, 0.30],
     "dp_disability": [0.02, 0.01, 0.02, 0.02, 0.03, 0.01, 0.01, 0.01, 0.30, 0.03],
     # family-level benefit clients (and monthly take-up given client)
-    "social_assistance": [0.05, 0.01, 0.80, 0.60, 0.02, 0.60, 0.02, 0.003, 0.35, 0.60],
+    "social_assistance": [0.05, 0.01, 0.65, 0.45, 0.02, 0.40, 0.02, 0.003, 0.25, 0.45],
     "housing_allowance": [0.22, 0.04, 0.70, 0.75, 0.22, 0.50, 0.08, 0.01, 0.40, 0.60],
     # person-level conditions (parents / children)
     "psych_parent": [0.25, 0.04, 0.35, 0.25, 0.08, 0.20, 0.06, 0.03, 0.45, 0.25],
