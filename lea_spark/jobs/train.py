@@ -80,6 +80,8 @@ def run(cfg, args) -> dict:
 
     with step(JOB, "read gold.family_features") as s:
         features, period = read_features(spark, cfg, getattr(args, "reference_period", None))
+        # every fit, restart, silhouette and segmentation below reads the same rows: once
+        features = features.persist()
         columns = feature_columns(features.schema)
         fset = feature_set(columns)
         stats = column_stats(features, columns)
@@ -93,6 +95,7 @@ def run(cfg, args) -> dict:
         summary.update(fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, period,
                                         alternatives=not getattr(args, "no_alternatives", False)))
     summary.update(segment_with_alias(spark, cfg, features, columns, stats, period))
+    features.unpersist()
     return summary
 
 
@@ -175,6 +178,9 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
     with step(JOB, "fit feature transform"):
         prep = fit_preprocessing(features, columns, medians, cfg["train.transform"], cfg["train.rank_points"])
     truth = load_truth(spark, cfg)
+    if truth is not None:
+        # pseudonymised answer key joined to the members: used by every candidate and alternative
+        truth = truth.persist()
     reference = reference_shares(cfg.path("group_reference")) if truth is not None else None
 
     seeds = [cfg["train.seed"] + 1000 * i for i in range(1 + max(0, cfg["train.stability_seeds"]))]
@@ -272,6 +278,8 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
                                     tags={"selection_metric": metric, "selection_value": best[1][metric],
                                           "reference_period": period})
         s.note = f"{cfg['mlflow.registered_model']} version {version} @{cfg['mlflow.alias']} ({metric} {best[1][metric]:.4f})"
+    if truth is not None:
+        truth.unpersist()
     return {"mlflow_runs": len(runs), "registered": f"{cfg['mlflow.registered_model']} v{version} @{cfg['mlflow.alias']}",
             "within_ss": round(best[1]["within_ss"], 4)}
 
