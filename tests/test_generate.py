@@ -125,11 +125,7 @@ def test_national_marginals_match_published_figures_at_scale_001(spark, cfg):
 
     p = _params(cfg, scale=0.01, partitions=2)
     plan = build_plan(cfg.path("geo"), CONF / "group_mix.yaml", 0.01)
-    persons = build_population(spark, plan, p)
-    try:
-        rows, *_ = realism.compute(persons, p, realism.population_16_64(cfg.path("geo")))
-    finally:
-        persons.unpersist()
+    rows, *_ = realism.compute(build_population(spark, plan, p), p, realism.population_16_64(cfg.path("geo")))
     checked = [r for r in rows if r.status != "info"]
     assert len(checked) >= 20
     failing = [f"{r.figure}: generated {r.generated:.1f}, published {r.published} +- {r.tolerance}"
