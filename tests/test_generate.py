@@ -314,10 +314,7 @@ def test_dirty_manifest_points_at_the_faulty_lines(generated):
             assert fields[layout.columns.index(layout.faults[rule])] == layout.bad_values[rule]
 
 
-def test_same_seed_other_partitioning_gives_identical_files(generated, spark, tmp_path):
-    cfg = make_cfg(tmp_path)
-    p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=3)
-    generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "raw", tmp_path / "raw_truth", p, only=SUBSET)
+def _assert_same_files(generated, spark, tmp_path):
     first = [f for f in pq.read_table(generated["raw"] / "_manifest" / "files.parquet").to_pylist() if f["register"] in SUBSET]
     second = pq.read_table(tmp_path / "raw" / "_manifest" / "files.parquet").to_pylist()
     assert first == second and len(second) >= 4
@@ -329,3 +326,24 @@ def test_same_seed_other_partitioning_gives_identical_files(generated, spark, tm
     a = spark.read.parquet(str(generated["truth"] / "answer_key")).orderBy("person_code").collect()
     b = spark.read.parquet(str(tmp_path / "raw_truth" / "answer_key")).orderBy("person_code").collect()
     assert a == b
+
+
+def test_same_seed_other_partitioning_gives_identical_files(generated, spark, tmp_path):
+    cfg = make_cfg(tmp_path)
+    p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=3)
+    generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "raw", tmp_path / "raw_truth", p, only=SUBSET)
+    _assert_same_files(generated, spark, tmp_path)
+
+
+def test_writers_scale_with_the_population_and_files_do_not_change(generated, spark, tmp_path, monkeypatch):
+    from lea_spark.generate import params
+
+    cfg = make_cfg(tmp_path)
+    assert _params(cfg, scale=1.0, partitions=8).write_partitions == params.WRITE_PARTITIONS_AT_FULL_SCALE
+    assert _params(cfg, scale=0.01, partitions=8).write_partitions == 8
+    # As many writer tasks as a national run has, at the test scale: the same bytes.
+    monkeypatch.setattr(params, "WRITE_PARTITIONS_AT_FULL_SCALE", round(40 / SCALE))
+    p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=3)
+    assert p.write_partitions >= 40
+    generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "raw", tmp_path / "raw_truth", p, only=SUBSET)
+    _assert_same_files(generated, spark, tmp_path)

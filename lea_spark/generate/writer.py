@@ -117,7 +117,7 @@ def write_register(df: DataFrame, layout: Layout, raw_dir: Path, p: GenParams):
         keep = ["_file", "_k1", "_k2", "_dup", "_fault", "_rule", "_line"]
     else:
         keep = ["_file", "_k1", "_k2", "_dup", "_fault", "_rule"] + list(layout.columns)
-    ordered = (df.select(*keep).repartition(p.partitions, "_file")
+    ordered = (df.select(*keep).repartition(p.write_partitions, "_file")
                .sortWithinPartitions("_file", "_k1", "_k2", "_dup"))
     out = ordered.mapInArrow(_task(str(raw_dir), layout), RESULT_SCHEMA)
     return out.toArrow()

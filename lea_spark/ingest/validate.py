@@ -255,7 +255,10 @@ def validate(df: DataFrame, contract: Contract, key: str | None) -> DataFrame:
         *values,
     )
     keys = list(contract.key)
-    w = Window.partitionBy(F.col("_outcome").isNull(), *keys).orderBy("source_file", "source_row")
+    # Key columns first: the sort that groups a window's rows compares its first column by a
+    # prefix, and the outcome flag (the same for nearly every row) as first column would force
+    # a full comparison of every pair of rows.
+    w = Window.partitionBy(*keys, F.col("_outcome").isNull()).orderBy("source_file", "source_row")
     first_seen = F.first(F.concat(F.col("source_file"), F.lit(" line "), F.col("source_row").cast("string"))).over(w)
     is_dup = F.col("_outcome").isNull() & (F.row_number().over(w) > 1)
     ruled = checked.select(

@@ -91,35 +91,44 @@ def run(cfg: Config, args) -> dict:
     spark = get_spark(cfg)
     run_id = uuid.uuid4().hex
     ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    validated = {}
+    # One register at a time: its validated rows are cached while its bronze table is written and
+    # its quarantined rows are kept (few), then released, so memory holds one register, not all.
+    cached: list = []
+    quarantined = []
     try:
         counts = []
-        for c, files, columns in plan:
-            with step(JOB, f"read + validate {c.register}") as s:
-                v = validate(read_register(spark, c, raw_dir, files, columns), c, key)
-                v = v.persist(StorageLevel.MEMORY_AND_DISK)
-                validated[c.register] = (c, v)
-                rows = [(r["register"], r["source_file"], r["rule"], r["rows"])
-                        for r in rule_counts(v, c.register).collect()]
-                counts.extend(rows)
-                s.rows_in = sum(r[3] for r in rows)
-                s.rows_out = sum(r[3] for r in rows if r[2] is None)
         tables: dict[str, int] = {}
         for table in BRONZE_SCHEMAS:
-            feeders = [(c, v) for c, v in validated.values() if c.canonical_table == table]
+            feeders = [(c, files, columns) for c, files, columns in plan if c.canonical_table == table]
+            accepted = []
+            for c, files, columns in feeders:
+                with step(JOB, f"read + validate {c.register}") as s:
+                    v = validate(read_register(spark, c, raw_dir, files, columns), c, key)
+                    v = v.persist(StorageLevel.MEMORY_AND_DISK)
+                    cached.append(v)
+                    rows = [(r["register"], r["source_file"], r["rule"], r["rows"])
+                            for r in rule_counts(v, c.register).collect()]
+                    counts.extend(rows)
+                    s.rows_in = sum(r[3] for r in rows)
+                    s.rows_out = sum(r[3] for r in rows if r[2] is None)
+                accepted.append(accepted_rows(v, table, ingested_at, run_id))
+                q = quarantined_rows(v, c.register, ingested_at, run_id)
+                quarantined.append(q.persist(StorageLevel.MEMORY_AND_DISK))
             with step(JOB, f"write bronze.{table}") as s:
-                if feeders:
-                    df = reduce(lambda a, b: a.unionByName(b),
-                                [accepted_rows(v, table, ingested_at, run_id) for _, v in feeders])
+                if accepted:
+                    df = reduce(lambda a, b: a.unionByName(b), accepted)
                 else:
                     log.warning("[%s] no contract feeds bronze.%s; writing it empty", JOB, table)
                     df = spark.createDataFrame([], StructType.fromDDL(BRONZE_SCHEMAS[table] + ", " + _ntz(INGEST_METADATA)))
                 result = write_table(cfg, df, f"bronze.{table}", mode="overwrite")
                 tables[table] = result.rows
                 s.rows_out = result.rows
+            for q in quarantined[len(quarantined) - len(feeders):]:
+                q.count()  # materialise the quarantined rows before the register is released
+            while cached:
+                cached.pop().unpersist()
         with step(JOB, "write bronze.quarantine") as s:
-            quarantine = reduce(lambda a, b: a.unionByName(b),
-                                [quarantined_rows(v, c.register, ingested_at, run_id) for c, v in validated.values()],
+            quarantine = reduce(lambda a, b: a.unionByName(b), quarantined,
                                 spark.createDataFrame([], StructType.fromDDL(_ntz(QUARANTINE_SCHEMA))))
             # Few rows spread over every register's partitions: one writer task each would
             # cost more than the writing itself.
@@ -138,8 +147,8 @@ def run(cfg: Config, args) -> dict:
                               mode="overwrite")
             s.rows_in, s.rows_out = read, acc.rows
     finally:
-        for _, v in validated.values():
-            v.unpersist()
+        for df in cached + quarantined:
+            df.unpersist()
     return {
         "tables": ", ".join(f"bronze.{t}" for t in BRONZE_SCHEMAS) + ", bronze.quarantine, bronze.ingest_accounting",
         "registers": len(plan),
