@@ -2,9 +2,10 @@
 
 Steps: load and validate the contracts (``ingest.contracts``), find each register's files
 under ``paths.raw`` and check their columns (a missing file or column fails the run before
-anything is written), read and validate each register, then write every
-``bronze.<table>`` once (the union of the registers that feed it), ``bronze.quarantine``
-and ``bronze.ingest_accounting``. Identity codes are pseudonymised with the key in the
+anything is written), then for each ``bronze.<table>`` read and validate the registers that
+feed it and write it once (their union); only those registers are cached meanwhile, and
+their quarantined rows are kept for ``bronze.quarantine``. Last ``bronze.quarantine`` and
+``bronze.ingest_accounting``. Identity codes are pseudonymised with the key in the
 environment variable named by ``ingest.pseudonym_key_env``.
 """
 from __future__ import annotations
