@@ -92,8 +92,9 @@ def run(cfg: Config, args) -> dict:
     spark = get_spark(cfg)
     run_id = uuid.uuid4().hex
     ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    # One register at a time: its validated rows are cached while its bronze table is written and
-    # its quarantined rows are kept (few), then released, so memory holds one register, not all.
+    # One table at a time: its registers' validated rows are cached while it is written, their
+    # quarantined rows (few) are kept, then the registers are released: memory holds one table's
+    # registers, not all.
     cached: list = []
     quarantined = []
     try:
@@ -113,8 +114,11 @@ def run(cfg: Config, args) -> dict:
                     s.rows_in = sum(r[3] for r in rows)
                     s.rows_out = sum(r[3] for r in rows if r[2] is None)
                 accepted.append(accepted_rows(v, table, ingested_at, run_id))
-                q = quarantined_rows(v, c.register, ingested_at, run_id)
-                quarantined.append(q.persist(StorageLevel.MEMORY_AND_DISK))
+                if any(r[2] is not None for r in rows):
+                    # Materialised now: the register's cache is released after its table is written.
+                    q = quarantined_rows(v, c.register, ingested_at, run_id).persist(StorageLevel.MEMORY_AND_DISK)
+                    q.count()
+                    quarantined.append(q)
             with step(JOB, f"write bronze.{table}") as s:
                 if accepted:
                     df = reduce(lambda a, b: a.unionByName(b), accepted)
@@ -124,8 +128,6 @@ def run(cfg: Config, args) -> dict:
                 result = write_table(cfg, df, f"bronze.{table}", mode="overwrite")
                 tables[table] = result.rows
                 s.rows_out = result.rows
-            for q in quarantined[len(quarantined) - len(feeders):]:
-                q.count()  # materialise the quarantined rows before the register is released
             while cached:
                 cached.pop().unpersist()
         with step(JOB, "write bronze.quarantine") as s:
