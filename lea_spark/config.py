@@ -48,6 +48,7 @@ SPEC: dict[str, Any] = {
         "app_name": str,
         "log_level": str,
         "driver_memory": str,
+        "java_options": list,
         "settings": ANY_MAPPING,
     },
     "lake": {

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from lea_spark.config import ConfigError
+from lea_spark.config import ConfigError, load_config
 from lea_spark.progress import step
 from tests.conftest import CONF, ROOT
 
@@ -27,6 +27,26 @@ def test_session_comes_from_config(spark):
     assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
     assert spark.conf.get("spark.sql.shuffle.partitions") == "2"  # from conf/env/test.yaml
     assert conf.get("spark.ui.showConsoleProgress") == "false"
+
+
+def test_the_jvm_runs_with_the_configured_java_options(spark):
+    """The driver JVM (local mode: also the executor) was started with spark.java_options,
+    and the log configuration is still passed beside them."""
+    args = list(spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert "-XX:-DontCompileHugeMethods" in args
+    assert any(a.startswith("-Dlog4j2.configurationFile=") for a in args)
+    conf = spark.sparkContext.getConf()
+    assert "-XX:-DontCompileHugeMethods" in conf.get("spark.executor.extraJavaOptions")
+
+
+def test_java_options_merge_with_extra_java_options_of_the_settings(tmp_path):
+    from lea_spark.session import java_options
+
+    cfg = load_config(CONF, "test").with_overrides({"spark.java_options": ["-Xss4m"]})
+    opts = java_options(cfg)
+    assert opts["spark.driver.extraJavaOptions"].split()[0] == "-Xss4m"
+    assert "-XX:-DontCompileHugeMethods" not in opts["spark.driver.extraJavaOptions"]
+    assert "-Dlog4j2.configurationFile=" in opts["spark.executor.extraJavaOptions"]
 
 
 def test_no_module_but_session_builds_a_session():

@@ -110,14 +110,18 @@ def _task(raw_dir: str, layout: Layout):
     return run
 
 
-def write_register(df: DataFrame, layout: Layout, raw_dir: Path, p: GenParams):
-    """Write the files of one register; returns a pyarrow Table of file and fault rows."""
+def ordered_rows(df: DataFrame, layout: Layout, p: GenParams) -> DataFrame:
+    """The rows as the writer tasks take them: each file in one partition, in its fixed order."""
     if layout.format == "csv":
         df = csv_lines(df, layout)
         keep = ["_file", "_k1", "_k2", "_dup", "_fault", "_rule", "_line"]
     else:
         keep = ["_file", "_k1", "_k2", "_dup", "_fault", "_rule"] + list(layout.columns)
-    ordered = (df.select(*keep).repartition(p.write_partitions, "_file")
-               .sortWithinPartitions("_file", "_k1", "_k2", "_dup"))
-    out = ordered.mapInArrow(_task(str(raw_dir), layout), RESULT_SCHEMA)
+    return (df.select(*keep).repartition(p.write_partitions, "_file")
+            .sortWithinPartitions("_file", "_k1", "_k2", "_dup"))
+
+
+def write_register(df: DataFrame, layout: Layout, raw_dir: Path, p: GenParams):
+    """Write the files of one register; returns a pyarrow Table of file and fault rows."""
+    out = ordered_rows(df, layout, p).mapInArrow(_task(str(raw_dir), layout), RESULT_SCHEMA)
     return out.toArrow()
