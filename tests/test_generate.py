@@ -360,3 +360,56 @@ def test_files_whose_sort_keys_collide_are_still_written_whole_and_in_order(gene
     p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=2)
     generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "raw", tmp_path / "raw_truth", p, only=SUBSET)
     _assert_same_files(generated, spark, tmp_path)
+
+
+STREAMED = ["tax_incomes_register", "thl_avohilmo"]
+
+
+def _files_and_faults(raw: Path, registers) -> tuple[dict, list]:
+    files = [f for f in pq.read_table(raw / "_manifest" / "files.parquet").to_pylist() if f["register"] in registers]
+    faults = [r for r in pq.read_table(raw / "_manifest" / "dirty.parquet").to_pylist() if r["register"] in registers]
+    return {f["source_file"]: (f["rows"], (raw / f["source_file"]).read_bytes()) for f in files}, faults
+
+
+def test_streamed_registers_are_written_as_the_sorting_writer_writes_them(spark, tmp_path, monkeypatch):
+    """The two largest registers are streamed from persons partitioned by file part, without a
+    shuffle or sort of their rows. With several parts (forced at the test scale), several
+    writer tasks and injected faults, they must come out byte for byte as the sorting writer
+    (partition-independent by the tests above) writes them, with the same fault lines."""
+    from dataclasses import replace
+
+    for name in ("INCOMES", "AVOHILMO"):
+        monkeypatch.setattr(L, name, replace(getattr(L, name), person_parts=3 / SCALE))
+    cfg = make_cfg(tmp_path)
+    p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=2)
+    assert L.AVOHILMO.part_count(p) == 3 and L.AVOHILMO.streamed
+    generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "a" / "raw", tmp_path / "a" / "truth", p,
+             only=STREAMED)
+    streamed_files, streamed_faults = _files_and_faults(tmp_path / "a" / "raw", STREAMED)
+    assert len(streamed_files) == 3 * 60 + 3 * 5   # (month, part) and (year, part)
+    assert {r["expected_rule"] for r in streamed_faults} >= {"duplicate_key", "invalid_date", "truncated_line"}
+
+    monkeypatch.setattr(L.Layout, "streamed", property(lambda self: False))   # the sorting writer
+    generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", tmp_path / "b" / "raw", tmp_path / "b" / "truth",
+             replace(p, partitions=5), only=STREAMED)
+    sorted_files, sorted_faults = _files_and_faults(tmp_path / "b" / "raw", STREAMED)
+    assert streamed_files.keys() == sorted_files.keys()
+    for name in sorted_files:
+        assert streamed_files[name] == sorted_files[name], name
+    assert streamed_faults == sorted_faults
+
+
+def test_a_streamed_register_from_unpartitioned_rows_fails_instead_of_losing_rows(generated, spark, tmp_path):
+    """A file written by two tasks would keep only one task's rows: the writer refuses."""
+    from lea_spark.generate import events as E
+    from lea_spark.generate.dirty import inject
+    from lea_spark.generate.generator import build_population
+    from lea_spark.generate.writer import write_register
+
+    p = generated["p"]
+    cfg = make_cfg(tmp_path)
+    persons = build_population(spark, build_plan(cfg.path("geo"), CONF / "group_mix.yaml", p.scale), p)
+    spread = persons.repartition(4, "municipality_code")       # every file's persons in several tasks
+    rows = inject(L.build_avohilmo(E.primary_care_visits(spread, p), p), L.AVOHILMO, p)
+    with pytest.raises(RuntimeError, match="written by more than one task"):
+        write_register(rows, L.AVOHILMO, tmp_path / "raw", p)

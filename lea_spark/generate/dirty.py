@@ -3,7 +3,8 @@
 A row is chosen when a hash of ``(seed, register, file, row keys)`` falls below the rate;
 a second hash picks one of the faults the register's layout supports
 (:attr:`Layout.faults`). ``duplicate_key`` leaves the original row clean and inserts an
-exact copy right after it (the later copy is the faulty one). The fault and the rule the
+exact copy right after it (the later copy is the faulty one; made by an explode, so it
+follows its original in the partition as well as in the sorted file). The fault and the rule the
 ingest stage is expected to apply travel with the row (``_fault``, ``_rule``) to the
 writer, which records them with the row's line number in the manifest.
 """
@@ -63,11 +64,13 @@ def inject(df: DataFrame, layout: Layout, p: GenParams) -> DataFrame:
         df = df.withColumn(col, F.when(F.col("_rule") == r, new.cast(df.schema[col].dataType)).otherwise(c))
     df = df.withColumn("_fault", F.when(F.col("_rule").isNotNull(), F.concat(
         F.col("_rule"), F.lit(": "), F.lit(""), _fault_detail(layout))))
-    dup_rows = df.filter(F.col("_rule") == "duplicate_key").withColumn("_dup", F.lit(1))
-    originals = (df.withColumn("_dup", F.lit(0))
-                 .withColumn("_fault", F.when(F.col("_rule") == "duplicate_key", none).otherwise(F.col("_fault")))
-                 .withColumn("_rule", F.when(F.col("_rule") == "duplicate_key", none).otherwise(F.col("_rule"))))
-    return originals.unionByName(dup_rows)
+    # The copy is made in place (an explode), so it directly follows its original in the
+    # partition: a streamed writer (no sort) gets the same order as a sorted one.
+    is_dup = F.col("_rule") == "duplicate_key"
+    df = df.withColumn("_dup", F.explode(F.when(is_dup, F.array(F.lit(0), F.lit(1))).otherwise(F.array(F.lit(0)))))
+    original = is_dup & (F.col("_dup") == 0)
+    return (df.withColumn("_fault", F.when(original, none).otherwise(F.col("_fault")))
+            .withColumn("_rule", F.when(original, none).otherwise(F.col("_rule"))))
 
 
 def _fault_detail(layout: Layout) -> Column:

@@ -24,7 +24,7 @@ from lea_spark.generate.dirty import inject
 from lea_spark.generate.geography import Plan, build_plan, frame
 from lea_spark.generate.params import GenParams
 from lea_spark.generate.profiles import validate
-from lea_spark.generate.writer import write_register
+from lea_spark.generate.writer import persons_by_part, write_register
 
 log = logging.getLogger("lea")
 
@@ -58,6 +58,10 @@ class Registers:
             self._res = pop.cut(kin.residences(self.spark, self.plan, self.persons, self.p))
         return self._res
 
+    def by_part(self, layout: L.Layout) -> DataFrame:
+        """The persons a streamed register is derived from (see ``writer.persons_by_part``)."""
+        return persons_by_part(self.persons, layout, self.p)
+
     def current_postal(self) -> DataFrame:
         return self.residences().filter(F.col("end_date").isNull()).select("person_key", "postal_code")
 
@@ -75,10 +79,10 @@ class Registers:
             "kela_unemployment": (L.KELA_UNEMPLOYMENT, lambda: L.build_kela_unemployment(E.unemployment(s, p), p)),
             "etk_pensions": (L.ETK_PENSIONS, lambda: L.build_etk_pensions(E.pensions(s, p), p)),
             "sf_degrees": (L.DEGREES, lambda: L.build_degrees(E.degrees(s, p), p)),
-            "tax_incomes_register": (L.INCOMES, lambda: L.build_incomes(E.earnings(s, p), p)),
+            "tax_incomes_register": (L.INCOMES, lambda: L.build_incomes(E.earnings(self.by_part(L.INCOMES), p), p)),
             "thl_hilmo": (L.HILMO, lambda: L.build_hilmo(E.care_episodes(s, p), p)),
             "thl_social_hilmo": (L.SOSHILMO, lambda: L.build_soshilmo(E.social_care_episodes(s, p), p, self.current_postal())),
-            "thl_avohilmo": (L.AVOHILMO, lambda: L.build_avohilmo(E.primary_care_visits(s, p), p)),
+            "thl_avohilmo": (L.AVOHILMO, lambda: L.build_avohilmo(E.primary_care_visits(self.by_part(L.AVOHILMO), p), p)),
         }
 
 

@@ -32,6 +32,20 @@ class Layout:
     header: bool = False
     faults: dict = field(default_factory=dict)   # rule -> native column (None: whole row)
     bad_values: dict = field(default_factory=dict)  # rule -> replacement text
+    # Files split by person: ``person_parts`` x scale parts (at least one), part = ``_part(person_key, n)``.
+    # The generator builds such a register from persons partitioned by part and ordered by key,
+    # and the writer streams its rows without a shuffle or a sort (see ``writer.py``).
+    person_parts: float = 0.0
+
+    @property
+    def streamed(self) -> bool:
+        return self.person_parts > 0
+
+    def part_count(self, p: GenParams) -> int:
+        """How many person parts the files of this register are split into at ``p.scale``."""
+        if self.person_parts <= 0:
+            raise ValueError(f"{self.register}: files are not split by person")
+        return _parts(p.scale, self.person_parts)
 
 
 def _d(col, fmt: str) -> Column:
@@ -46,8 +60,13 @@ def _parts(scale: float, per_unit: float) -> int:
     return max(1, math.ceil(scale * per_unit))
 
 
+def part_index(key: str, n: int) -> Column:
+    """The person part (0 .. n-1) of a row: a hash of its person key."""
+    return F.pmod(F.xxhash64(F.col(key)), F.lit(n))
+
+
 def _part(key: str, n: int) -> Column:
-    return (F.pmod(F.xxhash64(F.col(key)), F.lit(n)) + 1).cast("string")
+    return (part_index(key, n) + 1).cast("string")
 
 
 PERSON_FAULTS = {"malformed_person_code": None, "invalid_check_character": None}
@@ -243,12 +262,15 @@ INCOMES = Layout(
     ("incomeEarnerId", "paymentDate", "transactionCode", "amount", "pensionActCode", "professionCode1"),
     faults=_faults("incomeEarnerId", unknown_code="pensionActCode", invalid_date="paymentDate",
                    date_out_of_range="paymentDate", missing_value="transactionCode"),
-    bad_values={"unknown_code": "9", "invalid_date": "2020-06-31", "date_out_of_range": "1960-01-15"})
+    bad_values={"unknown_code": "9", "invalid_date": "2020-06-31", "date_out_of_range": "1960-01-15"},
+    person_parts=16)
 
 
 def build_incomes(df: DataFrame, p: GenParams) -> DataFrame:
+    n = INCOMES.part_count(p)
     return df.select(
-        F.concat(F.lit("tulorekisteri/tulorekisteri_palkat_"), _d("payment_month", "yyyyMM"), F.lit(".parquet")).alias("_file"),
+        F.concat(F.lit("tulorekisteri/tulorekisteri_palkat_"), _d("payment_month", "yyyyMM"), F.lit("_"),
+                 _part("person_key", n), F.lit(".parquet")).alias("_file"),
         F.col("person_key").alias("_k1"), F.col("income_type").cast("long").alias("_k2"),
         F.col("person_code").alias("incomeEarnerId"), _d(F.date_add("payment_month", 14), "yyyy-MM-dd").alias("paymentDate"),
         F.col("income_type").alias("transactionCode"), F.col("amount_eur").alias("amount"),
@@ -314,11 +336,12 @@ AVOHILMO = Layout(
      "KAYNTI_YHTEYSTAPA", "ICD10", "ICPC2"), header=True,
     faults=_faults("TNRO", invalid_date="KAYNTI_ALKOI", date_out_of_range="KAYNTI_ALKOI", missing_value="KAYNTI_AMMATTI",
                    unknown_code="KAYNTI_AMMATTI", truncated_line=None),
-    bad_values={"invalid_date": "29.02.2021 09:15", "date_out_of_range": "01.01.1850 09:00", "unknown_code": "9999"})
+    bad_values={"invalid_date": "29.02.2021 09:15", "date_out_of_range": "01.01.1850 09:00", "unknown_code": "9999"},
+    person_parts=16)
 
 
 def build_avohilmo(df: DataFrame, p: GenParams) -> DataFrame:
-    n = _parts(p.scale, 6)
+    n = AVOHILMO.part_count(p)
     start = F.concat(_d("visit_date", "dd.MM.yyyy"), F.lit(" "), F.lpad(_s("hour"), 2, "0"), F.lit(":"),
                      F.lpad(_s("minute"), 2, "0"))
     end = F.concat(_d("visit_date", "dd.MM.yyyy"), F.lit(" "), F.lpad(_s("hour"), 2, "0"), F.lit(":"),
