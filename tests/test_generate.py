@@ -413,3 +413,18 @@ def test_a_streamed_register_from_unpartitioned_rows_fails_instead_of_losing_row
     rows = inject(L.build_avohilmo(E.primary_care_visits(spread, p), p), L.AVOHILMO, p)
     with pytest.raises(RuntimeError, match="written by more than one task"):
         write_register(rows, L.AVOHILMO, tmp_path / "raw", p)
+
+
+def test_date_text_of_the_layouts_is_the_text_date_format_gives(spark):
+    """Layouts build date text from the date's fields (faster than ``date_format``); it must be
+    the same text for every pattern they use, for nulls, leap days and early years."""
+    days = [dt.date(1850, 1, 1), dt.date(1905, 2, 28), dt.date(2000, 2, 29), dt.date(2018, 1, 1),
+            dt.date(2022, 12, 31), dt.date(1999, 10, 9), None]
+    df = spark.createDataFrame([(d,) for d in days], "d date").withColumn("t", F.to_timestamp("d"))
+    patterns = ["yyyyMMdd", "yyyyMM", "yyyy-MM-dd", "dd.MM.yyyy", "dd/MM/yyyy", "yyyy"]
+    for col in ("d", "t"):
+        rows = df.select(*[L._d(col, f).alias(f"a{i}") for i, f in enumerate(patterns)],
+                         *[F.date_format(col, f).alias(f"b{i}") for i, f in enumerate(patterns)]).collect()
+        for r in rows:
+            assert [r[f"a{i}"] for i in range(len(patterns))] == [r[f"b{i}"] for i in range(len(patterns))]
+    assert df.select(L._d("d", "dd.MM.yyyy").alias("x")).collect()[2].x == "29.02.2000"

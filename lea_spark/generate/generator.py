@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -101,9 +102,39 @@ def clean_raw(raw_dir: Path) -> None:
             shutil.rmtree(target)
 
 
+# Whole-stage generated methods longer than this many bytes of bytecode make Spark fall back
+# to per-operator generated code for that part of the plan. The event registers (tens of
+# column expressions per row) otherwise produce methods that HotSpot may leave interpreted,
+# even with -XX:-DontCompileHugeMethods: a JFR profile of the Avohilmo writer at scale 0.3 had
+# 81 % of its samples in the interpreter, against 1 % with this limit (docs/benchmarks.md).
+CODEGEN_HUGE_METHOD_LIMIT = 8000
+
+
+@contextmanager
+def _sql_conf(spark: SparkSession, settings: dict):
+    """Set session SQL settings for the block and restore the previous values after it."""
+    before = {k: spark.conf.get(k, None) for k in settings}
+    for k, v in settings.items():
+        spark.conf.set(k, v)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                spark.conf.unset(k)
+            else:
+                spark.conf.set(k, v)
+
+
 def generate(spark: SparkSession, geo: Path, group_mix: Path, raw_dir: Path, answer_dir: Path, p: GenParams,
              only: Iterable[str] | None = None, step=None, report: Path | None = None) -> dict:
     """Generate the registers (all, or ``only`` the named ones) and the answer key."""
+    with _sql_conf(spark, {"spark.sql.codegen.hugeMethodLimit": str(CODEGEN_HUGE_METHOD_LIMIT)}):
+        return _generate(spark, geo, group_mix, raw_dir, answer_dir, p, only, step, report)
+
+
+def _generate(spark: SparkSession, geo: Path, group_mix: Path, raw_dir: Path, answer_dir: Path, p: GenParams,
+              only: Iterable[str] | None, step, report: Path | None) -> dict:
     from contextlib import nullcontext
 
     step = step or (lambda name: nullcontext(type("S", (), {})()))

@@ -9,6 +9,7 @@ directory) and the ordering keys ``_k1, _k2`` that fix the row order inside each
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from pyspark.sql import Column, DataFrame
@@ -48,8 +49,20 @@ class Layout:
         return _parts(p.scale, self.person_parts)
 
 
+_DATE_FIELDS = {"yyyy": (F.year, 4), "MM": (F.month, 2), "dd": (F.dayofmonth, 2)}
+
+
 def _d(col, fmt: str) -> Column:
-    return F.date_format(F.col(col) if isinstance(col, str) else col, fmt)
+    """A date as text in ``fmt``. Patterns of ``yyyy``, ``MM``, ``dd`` and separators are built
+    from the date's fields (the same text as ``date_format``, which builds a formatter call
+    per row and was a large share of the cost of the event registers); others use
+    ``date_format``."""
+    c = F.col(col) if isinstance(col, str) else col
+    tokens = re.findall(r"yyyy|MM|dd|[^yMd]+", fmt)
+    if "".join(tokens) != fmt:
+        return F.date_format(c, fmt)
+    return F.concat(*[F.lpad(_DATE_FIELDS[t][0](c).cast("string"), _DATE_FIELDS[t][1], "0") if t in _DATE_FIELDS
+                      else F.lit(t) for t in tokens])
 
 
 def _s(col) -> Column:
