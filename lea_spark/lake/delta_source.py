@@ -133,6 +133,16 @@ class _OpenFile:
             os.remove(self.abs_path)
 
 
+# Data file names carry this many characters of the write's id, so that the files of a failed
+# write can be found and removed after its last task has stopped (``tables.write_table``).
+WRITE_TAG = 12
+
+
+def write_tag(write_id: str) -> str:
+    """The part of a data file's name that says which write made it."""
+    return f"-{write_id[:WRITE_TAG]}-"
+
+
 class DeltaRsWriter(DataSourceArrowWriter):
     def __init__(self, options: dict[str, str], schema, overwrite: bool):
         self.path = options["path"]
@@ -189,7 +199,7 @@ class DeltaRsWriter(DataSourceArrowWriter):
                     if f is None:
                         counter += 1
                         prefix = _partition_dir(self.partition_by, key) if key else ""
-                        name = f"part-{task}-{token}-{counter:04d}.snappy.parquet"
+                        name = f"part-{task}-{self.write_id[:WRITE_TAG]}-{token}-{counter:04d}.snappy.parquet"
                         rel = f"{prefix}/{name}" if prefix else name
                         f = _OpenFile(self.path, rel, piece.schema,
                                       dict(zip(self.partition_by, key)))

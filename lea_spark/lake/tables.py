@@ -152,8 +152,49 @@ def write_table(
     try:
         writer.mode("overwrite" if mode == "overwrite" else "append").save()
     except Exception as exc:
+        _remove_files_of_failed_write(spark, path, write_id)
         raise LakeError(f"writing {name} failed, the table is unchanged: {_clean_error(exc)}") from exc
     return _find_commit(path, name, write_id)
+
+
+def _remove_files_of_failed_write(spark, path: Path, write_id: str, wait_s: float = 60.0) -> None:
+    """Remove the data files a failed write left behind. When one task fails, Spark aborts the
+    job while other tasks may still be finishing their files; those files are in no commit,
+    but they would stay in the table's folder. Wait (at most ``wait_s``) until no stage or task
+    runs, then remove every file of this write that the Delta log does not reference."""
+    import time
+
+    tracker = spark.sparkContext.statusTracker()
+
+    def running_tasks() -> int:
+        try:   # the executors' own count (a killed task may outlive its aborted stage)
+            return sum(i.numRunningTasks() for i in spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos())
+        except Exception:  # noqa: BLE001 - no JVM status: the stage list is the best there is
+            return 0
+
+    deadline = time.monotonic() + wait_s
+    while (tracker.getActiveStageIds() or running_tasks()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for sweep in range(2):   # a second sweep for a Python worker that closed its file late
+        if sweep:
+            time.sleep(1.0)
+        _remove_unreferenced(path, write_id)
+
+
+def _remove_unreferenced(path: Path, write_id: str) -> None:
+    from lea_spark.lake.delta_source import write_tag
+
+    referenced = set()
+    if (path / "_delta_log").is_dir():
+        from urllib.parse import unquote
+
+        from deltalake import DeltaTable
+
+        referenced = {unquote(u).rsplit("/", 1)[-1] for u in DeltaTable(str(path)).file_uris()}
+    tag = write_tag(write_id)
+    for f in path.rglob("*.parquet"):
+        if tag in f.name and "_delta_log" not in f.relative_to(path).parts and f.name not in referenced:
+            f.unlink(missing_ok=True)
 
 
 def _partition_columns(path: Path) -> list[str]:
