@@ -45,7 +45,7 @@ def main() -> int:
 
     from lea_spark.config import load_config
     from lea_spark.generate.dirty import inject
-    from lea_spark.generate.generator import CODEGEN_HUGE_METHOD_LIMIT, Registers, build_population
+    from lea_spark.generate.generator import GENERATION_SQL_CONF, Registers, build_population
     from lea_spark.generate.geography import build_plan
     from lea_spark.generate.params import GenParams
     from lea_spark.generate.writer import ordered_rows, write_register
@@ -54,7 +54,8 @@ def main() -> int:
     cfg = load_config(args.conf_dir, args.env).with_overrides({"generate.scale": args.scale})
     p = GenParams.from_config(cfg)
     spark = get_spark(cfg)
-    spark.conf.set("spark.sql.codegen.hugeMethodLimit", str(CODEGEN_HUGE_METHOD_LIMIT))   # as `lea generate`
+    for key, value in GENERATION_SQL_CONF.items():   # as `lea generate`
+        spark.conf.set(key, value)
     mix = Path(cfg["generate.group_mix"])
     mix = mix if mix.is_absolute() else cfg.project_root / mix
 

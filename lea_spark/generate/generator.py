@@ -108,10 +108,11 @@ def clean_raw(raw_dir: Path) -> None:
 # even with -XX:-DontCompileHugeMethods: a JFR profile of the Avohilmo writer at scale 0.3 had
 # 81 % of its samples in the interpreter, against 1 % with this limit (docs/benchmarks.md).
 CODEGEN_HUGE_METHOD_LIMIT = 8000
+GENERATION_SQL_CONF = {"spark.sql.codegen.hugeMethodLimit": str(CODEGEN_HUGE_METHOD_LIMIT)}
 
 
 @contextmanager
-def _sql_conf(spark: SparkSession, settings: dict):
+def sql_conf(spark: SparkSession, settings: dict):
     """Set session SQL settings for the block and restore the previous values after it."""
     before = {k: spark.conf.get(k, None) for k in settings}
     for k, v in settings.items():
@@ -129,7 +130,7 @@ def _sql_conf(spark: SparkSession, settings: dict):
 def generate(spark: SparkSession, geo: Path, group_mix: Path, raw_dir: Path, answer_dir: Path, p: GenParams,
              only: Iterable[str] | None = None, step=None, report: Path | None = None) -> dict:
     """Generate the registers (all, or ``only`` the named ones) and the answer key."""
-    with _sql_conf(spark, {"spark.sql.codegen.hugeMethodLimit": str(CODEGEN_HUGE_METHOD_LIMIT)}):
+    with sql_conf(spark, GENERATION_SQL_CONF):
         return _generate(spark, geo, group_mix, raw_dir, answer_dir, p, only, step, report)
 
 
