@@ -428,3 +428,53 @@ def test_date_text_of_the_layouts_is_the_text_date_format_gives(spark):
         for r in rows:
             assert [r[f"a{i}"] for i in range(len(patterns))] == [r[f"b{i}"] for i in range(len(patterns))]
     assert df.select(L._d("d", "dd.MM.yyyy").alias("x")).collect()[2].x == "29.02.2000"
+
+
+def test_constant_array_texts_are_the_texts_the_per_row_functions_give(spark):
+    """The event registers take padded numbers, month texts and person parts from constant
+    arrays instead of lpad, add_months and date formatting per row: the same text in every case."""
+    values = [None, -12, -1, *range(0, 121), 999, 1000, 1850, *range(1895, 2105), 9999, 10000, 123456]
+    df = spark.createDataFrame([(v,) for v in values], "x int")
+    for width in (1, 2, 3, 4):
+        rows = df.select("x", L.zero_pad("x", width).alias("a"), F.lpad(F.col("x").cast("string"), width, "0").alias("b")).collect()
+        assert [(r.x, r.a) for r in rows] == [(r.x, r.b) for r in rows]
+
+    for ref in (dt.date(2022, 12, 31), dt.date(2022, 5, 30), dt.date(2024, 2, 28)):   # window starts on the 1st, 31st, 29th
+        p = GenParams(seed=1, scale=0.01, reference_date=ref)
+        months = spark.range(p.window_months).select(F.col("id").cast("int").alias("month_idx"))
+        spark_firsts = [r.d for r in months.select(F.add_months(p.wstart(), F.col("month_idx")).alias("d"))
+                        .orderBy("month_idx").collect()]
+        assert p.month_firsts() == spark_firsts
+        for fmt, plus in (("yyyyMM", 0), ("yyyy-MM-dd", 14), ("dd.MM.yyyy", 3)):
+            got = months.select("month_idx", L._month_text(p, "month_idx", fmt, plus).alias("a"),
+                                L._d(F.date_add(F.add_months(p.wstart(), F.col("month_idx")), plus), fmt).alias("b")).collect()
+            assert all(r.a == r.b for r in got), [(r.month_idx, r.a, r.b) for r in got if r.a != r.b][:3]
+
+    keys = spark.range(5000).select(F.col("id").alias("person_key"))
+    for n in (1, 3, 16):
+        got = keys.select(L._part("person_key", n).alias("a"), (L.part_index("person_key", n) + 1).cast("string").alias("b")).collect()
+        assert all(r.a == r.b for r in got)
+
+
+def test_amounts_in_cents_and_the_one_hash_normal(spark):
+    """``round_cents`` gives ``round(x, 2)`` except within a hair of a half cent;
+    ``normal_one_hash`` has the mean, spread and determinism of a normal draw."""
+    from lea_spark.generate.events import round_cents
+    from lea_spark.generate.rand import normal_one_hash
+
+    df = spark.range(20000).select((uniform(3, "amount", "id") * 9000).alias("x"),
+                                   F.lit(0.125).alias("tie"))
+    rows = df.select("x", round_cents(F.col("x")).alias("a"), F.round("x", 2).alias("b")).collect()
+    differ = [r for r in rows if r.a != r.b]
+    assert all(abs(r.x * 100 - int(r.x * 100) - 0.5) < 1e-6 for r in differ)
+    assert len(differ) < 5
+    assert df.select(round_cents(F.col("tie")).alias("a")).first().a == 0.13
+    assert spark.range(1).select(round_cents(F.lit(1234.5649)).alias("a")).first().a == 1234.56
+
+    z = spark.range(200000).select(normal_one_hash(5, "z", "id").alias("z"))
+    stats = z.agg(F.avg("z").alias("m"), F.stddev("z").alias("s"), F.min("z").alias("lo"), F.max("z").alias("hi")).first()
+    assert abs(stats.m) < 0.01 and abs(stats.s - 1.0) < 0.01
+    assert -3.5 < stats.lo < -2.5 and 2.5 < stats.hi < 3.5          # four uniforms: bounded by +-2 sqrt(3)
+    again = spark.range(200000).repartition(7).select("id", normal_one_hash(5, "z", "id").alias("z"))
+    first = {r.id: r.z for r in again.filter(F.col("id") < 50).collect()}
+    assert first == {r.id: r.z for r in spark.range(50).select("id", normal_one_hash(5, "z", "id").alias("z")).collect()}

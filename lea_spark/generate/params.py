@@ -1,6 +1,7 @@
 """Run parameters of one generation (seed, scale, dates) in one small value object."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -48,6 +49,17 @@ class GenParams:
     def window_months(self) -> int:
         w, r = self.window_start, self.reference_date
         return (r.year - w.year) * 12 + (r.month - w.month) + 1
+
+    def month_firsts(self) -> list[dt.date]:
+        """The first day of each month of the window: ``add_months(window_start, i)`` for
+        ``i`` in ``0 .. window_months - 1`` (a day past the month's end becomes its last day,
+        as in Spark)."""
+        out = []
+        for i in range(self.window_months):
+            y, m = divmod(self.window_start.month - 1 + i, 12)
+            year, month = self.window_start.year + y, m + 1
+            out.append(dt.date(year, month, min(self.window_start.day, calendar.monthrange(year, month)[1])))
+        return out
 
     def ref(self) -> Column:
         return F.lit(self.reference_date)
