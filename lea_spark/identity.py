@@ -46,28 +46,45 @@ def is_valid_hetu(code: str) -> bool:
 
 
 def hetu_is_valid_col(col):
-    """Spark Column: true when ``col`` is a well-formed code with the right check character."""
+    """Spark Column: true when ``col`` is a well-formed code with the right check character.
+
+    Built from three substrings of the code and integer arithmetic (no date parsing): this
+    runs on every identity code of every register row at ingest."""
     from pyspark.sql import functions as F
 
-    number = F.concat(F.substring(col, 1, 6), F.substring(col, 8, 3)).try_cast("long")
-    expected = F.substring(F.lit(CHECK_CHARS), (number % 31 + 1).cast("int"), 1)
+    ddmmyy = F.substring(col, 1, 6).try_cast("int")
+    number = ddmmyy.cast("long") * 1000 + F.substring(col, 8, 3).try_cast("long")
+    expected = F.element_at(F.array(*[F.lit(c) for c in CHECK_CHARS]), (number % 31 + 1).cast("int"))
     return F.coalesce(
-        col.rlike(HETU_REGEX) & birth_date_col(col).isNotNull() & (F.substring(col, 11, 1) == expected),
+        col.rlike(HETU_REGEX) & _birth_date_is_real(col, ddmmyy) & (F.substring(col, 11, 1) == expected),
         F.lit(False),
     )
 
 
-def birth_date_col(col):
-    """Spark Column: the birth date encoded in a (valid) identity code."""
+def _century(col):
     from pyspark.sql import functions as F
 
-    century = (
-        F.when(F.substring(col, 7, 1) == "+", F.lit(1800))
-        .when(F.substring(col, 7, 1).isin("-", "Y", "X", "W", "V", "U"), F.lit(1900))
-        .otherwise(F.lit(2000))
-    )
-    year = century + F.substring(col, 5, 2).try_cast("int")
-    return F.try_to_date(F.concat(year.cast("string"), F.substring(col, 3, 2), F.substring(col, 1, 2)), "yyyyMMdd")
+    sign = F.substring(col, 7, 1)
+    return (F.when(sign == "+", F.lit(1800)).when(sign.isin("-", "Y", "X", "W", "V", "U"), F.lit(1900))
+            .otherwise(F.lit(2000)))
+
+
+def _birth_date_is_real(col, ddmmyy):
+    from lea_spark.datetext import is_real_date
+
+    return is_real_date(_century(col) + ddmmyy % 100, (ddmmyy / 100).cast("int") % 100, (ddmmyy / 10000).cast("int"))
+
+
+def birth_date_col(col):
+    """Spark Column: the birth date encoded in a (valid) identity code; null when its first
+    six characters and century sign are not a real date."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.datetext import parse_date
+
+    text = F.concat((_century(col) + F.substring(col, 5, 2).try_cast("int")).cast("string"),
+                    F.substring(col, 3, 2), F.substring(col, 1, 2))
+    return parse_date(text, "yyyyMMdd")
 
 
 def _pads(key: bytes) -> tuple[bytes, bytes]:

@@ -330,10 +330,18 @@ def read_parquet(spark, contract: Contract, raw_dir: Path, files: list[str], col
 
     root = str(raw_dir) + "/"
     df = spark.read.parquet(*[str(raw_dir / f) for f in files])
-    local = F.url_decode(F.regexp_replace(F.col("_metadata.file_path"), r"^file:(//)?", ""))
+    path = F.col("_metadata.file_path")
+    local = F.url_decode(F.regexp_replace(path, r"^file:(//)?", ""))
+    general = F.when(local.startswith(root), F.substring(local, len(root) + 1, 100_000)).otherwise(local)
+    # The usual case without a regular expression, URL decoding or a walk over the characters
+    # of the path on every row: a path with no escapes under the raw directory's URI, cut as
+    # bytes after that prefix.
+    source_file = F.when(path.contains("%"), general)
+    for prefix in ("file://" + root, "file:" + root):
+        after = F.substring(path.cast("binary"), len(prefix.encode("utf-8")) + 1, 1 << 20).cast("string")
+        source_file = source_file.when(path.startswith(prefix), after)
     return df.select(
-        F.when(local.startswith(root), F.substring(local, len(root) + 1, 100_000)).otherwise(local)
-        .alias("source_file"),
+        source_file.otherwise(general).alias("source_file"),
         (F.col("_metadata.row_index") + 1).cast("long").alias("source_row"),
         F.lit(None).cast("string").alias("_line"),
         F.lit(None).cast("string").alias("_read_rule"),
