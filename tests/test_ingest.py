@@ -215,3 +215,10 @@ def test_csv_fast_path_equals_line_by_line_reading(body, encoding, delimiter, he
 def test_csv_fast_path_leaves_quotes_and_bad_bytes_to_the_line_reader():
     assert csv_batch(b'a,b\n"x,y",1\n', "utf-8", ",", True, ["a", "b"], "x.csv") is None
     assert csv_batch(b"a,b\n\xe4,1\n", "utf-8", ",", True, ["a", "b"], "x.csv") is None
+
+
+def test_the_staging_of_validated_rows_is_removed_after_the_run(ingested):
+    cfg, _, _ = ingested
+    lake = cfg.path("lake")
+    assert (lake / "bronze").is_dir()
+    assert not (lake / "_staging").exists()

@@ -139,3 +139,23 @@ def test_accounting_rows_balance(counts):
             read, accepted, quarantined = mine[0][2:5]
             assert read == accepted + quarantined == sum(c[3] for c in counts if c[:2] == (reg, f))
             assert quarantined == sum(r[6] for r in mine)
+
+
+def test_a_failed_run_removes_its_staging(tmp_path, monkeypatch):
+    """Validated rows are staged under the lake; a run that fails after staging some of them
+    leaves none behind."""
+    import lea_spark.lake as lake_mod
+
+    data.write_raw(tmp_path / "raw")
+    data.write_contracts(tmp_path / "contracts")
+    seen = []
+
+    def failing_write(cfg, df, name, mode="overwrite", **kw):
+        seen.extend(p.name for p in (tmp_path / "lakehouse" / "_staging").glob("ingest-*/*"))
+        raise RuntimeError("the lake refused the write")
+
+    monkeypatch.setattr(lake_mod, "write_table", failing_write)
+    with pytest.raises(RuntimeError, match="the lake refused the write"):
+        _run(tmp_path, monkeypatch=monkeypatch)
+    assert seen                                   # something was staged before the failure
+    assert not (tmp_path / "lakehouse" / "_staging").exists()
