@@ -1,7 +1,7 @@
-"""Where one register's ingest time goes: read, validation with parts switched off, the cache.
+"""Where one register's ingest time goes: read, validation with parts switched off, staging.
 
     LEA_PSEUDONYM_KEY=... .venv/bin/python benchmarks/profile_ingest.py --base /tmp/lea-0.1 \
-        --register tax_incomes_register [--variants read,validate,no-hmac,no-hetu,no-key,persist]
+        --register tax_incomes_register [--variants read,validate,no-hmac,no-hetu,no-key,stage,persist]
 
 BASE is a directory made by ``benchmarks/bench_pipeline.py`` (``BASE/conf`` points at
 ``BASE/raw``). Every variant is one Spark action over the register's files (a ``noop`` write,
@@ -13,8 +13,10 @@ so nothing is stored), timed on its own:
 - ``no-hetu``: the same without the identity-code checks (what they cost);
 - ``no-key``: the duplicate-key window on ``(source_file, source_row)`` instead of the
   register's key (what sorting by the key costs);
-- ``persist``: ``validate()`` cached and counted by rule, as ingest does, then the accepted
-  rows read back from the cache.
+- ``stage``: ``validate()`` written once to Parquet and counted by rule from there, as
+  ingest does, then the accepted rows read back from the staging;
+- ``persist``: the same with the validated rows cached in Spark's memory instead (what
+  ingest did before it staged in Parquet).
 
 The variants switch code off, so their output is not a valid ingest: for measurement only.
 Results go to docs/benchmarks.md by hand.
@@ -30,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-VARIANTS = ("read", "validate", "no-hmac", "no-hetu", "no-key", "persist")
+VARIANTS = ("read", "validate", "no-hmac", "no-hetu", "no-key", "stage", "persist")
 
 
 def main() -> int:
@@ -86,6 +88,20 @@ def main() -> int:
               lambda: noop(V.accepted_rows(v, contract.canonical_table, "2022-12-31 00:00:00", "profile")))
         v.unpersist()
 
+    def staged():
+        import shutil
+        import tempfile
+
+        where = Path(tempfile.mkdtemp(prefix="profile-ingest-stage-"))
+        try:
+            V.validate(read(), contract, key).write.mode("overwrite").parquet(str(where / "v"))
+            v = spark.read.parquet(str(where / "v"))
+            V.rule_counts(v, contract.register).collect()
+            timed("  accepted rows read back from the staging",
+                  lambda: noop(V.accepted_rows(v, contract.canonical_table, "2022-12-31 00:00:00", "profile")))
+        finally:
+            shutil.rmtree(where, ignore_errors=True)
+
     for variant in variants:
         saved = (V.pseudonymise_col, V.hetu_is_valid_col, V.birth_date_col)
         c = contract
@@ -98,8 +114,10 @@ def main() -> int:
         try:
             if variant == "read":
                 timed("read", lambda: noop(read()))
+            elif variant == "stage":
+                timed("validate, stage in Parquet, counts by rule (the ingest step)", staged)
             elif variant == "persist":
-                timed("validate, persist, counts by rule (the ingest step)", persisted)
+                timed("validate, persist, counts by rule (ingest before staging)", persisted)
             else:
                 timed(variant, lambda: noop(V.validate(read(), c, key)))
         finally:
