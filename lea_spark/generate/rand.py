@@ -16,10 +16,14 @@ _MASK = 0x7FFFFFFFFFFFFFFF
 _TWO63 = float(2**63)
 
 
+def _hash(seed: int, purpose: str, *keys) -> Column:
+    """``xxhash64`` of (seed, purpose, keys): the one source of every draw."""
+    return F.xxhash64(F.lit(seed), F.lit(purpose), *[F.col(k) if isinstance(k, str) else k for k in keys])
+
+
 def uniform(seed: int, purpose: str, *keys) -> Column:
     """Uniform on [0, 1) from a hash of (seed, purpose, keys)."""
-    cols = [F.lit(seed), F.lit(purpose)] + [F.col(k) if isinstance(k, str) else k for k in keys]
-    return (F.xxhash64(*cols).bitwiseAND(F.lit(_MASK)).cast("double") / F.lit(_TWO63))
+    return (_hash(seed, purpose, *keys).bitwiseAND(F.lit(_MASK)).cast("double") / F.lit(_TWO63))
 
 
 def normal(seed: int, purpose: str, *keys) -> Column:
@@ -32,8 +36,7 @@ def normal_one_hash(seed: int, purpose: str, *keys) -> Column:
     """As :func:`normal` (a sum of four uniforms, rescaled), the four uniforms taken from the
     four 16-bit quarters of one hash instead of four hashes: for draws made on every one of
     hundreds of millions of event rows. Values are multiples of 2^-16 before rescaling."""
-    cols = [F.lit(seed), F.lit(purpose)] + [F.col(k) if isinstance(k, str) else k for k in keys]
-    h = F.xxhash64(*cols)
+    h = _hash(seed, purpose, *keys)
     quarters = [F.shiftright(h, 16 * i).bitwiseAND(F.lit(0xFFFF)) for i in range(4)]
     total = sum(quarters[1:], quarters[0]).cast("double") / F.lit(65536.0)
     return (total - F.lit(2.0)) * F.lit(math.sqrt(3.0))

@@ -199,7 +199,7 @@ class DeltaRsWriter(DataSourceArrowWriter):
                     if f is None:
                         counter += 1
                         prefix = _partition_dir(self.partition_by, key) if key else ""
-                        name = f"part-{task}-{self.write_id[:WRITE_TAG]}-{token}-{counter:04d}.snappy.parquet"
+                        name = f"part-{task}{write_tag(self.write_id)}{token}-{counter:04d}.snappy.parquet"
                         rel = f"{prefix}/{name}" if prefix else name
                         f = _OpenFile(self.path, rel, piece.schema,
                                       dict(zip(self.partition_by, key)))
