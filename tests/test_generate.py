@@ -478,3 +478,25 @@ def test_amounts_in_cents_and_the_one_hash_normal(spark):
     again = spark.range(200000).repartition(7).select("id", normal_one_hash(5, "z", "id").alias("z"))
     first = {r.id: r.z for r in again.filter(F.col("id") < 50).collect()}
     assert first == {r.id: r.z for r in spark.range(50).select("id", normal_one_hash(5, "z", "id").alias("z")).collect()}
+
+
+def test_a_grandparent_drawn_dead_never_dies_after_the_reference_date(spark):
+    """A 35-year-old grandparent drawn dead once got a death date ten years after the
+    reference date (the age-45 floor), which ingest then quarantined as out of range."""
+    from lea_spark.generate.population import grandparent_death_date
+
+    ref = dt.date(2022, 12, 31)
+    cases = [(dt.date(1987, 6, 20), 0.3), (dt.date(1978, 1, 2), 0.9), (dt.date(1976, 6, 1), 0.9),
+             (dt.date(1950, 1, 1), 0.0), (dt.date(1950, 1, 1), 0.5), (dt.date(1930, 5, 5), 0.999)]
+    df = spark.createDataFrame(cases, "birth date, u double")
+    got = [r[0] for r in df.select(grandparent_death_date(F.col("birth"), F.lit(ref), F.col("u"))).collect()]
+
+    def expected(birth, u):
+        at45 = birth.replace(year=birth.year + 45)
+        return min(max(at45, ref - dt.timedelta(days=int(u * 3650))), ref)
+
+    assert got == [expected(b, u) for b, u in cases]
+    assert got[0] == got[1] == ref                 # under 45 on the reference date: capped
+    assert got[2] == dt.date(2021, 6, 1)           # the age-45 floor, before the reference date
+    assert got[4] == dt.date(2018, 1, 1)           # 1,825 days before it
+    assert all(d <= ref for d in got)

@@ -48,6 +48,16 @@ def _years_before(date: Column, years: Column) -> Column:
     return F.add_months(date, (-F.lit(12) * years).cast("int"))
 
 
+def grandparent_death_date(birth_date: Column, ref: Column, u: Column) -> Column:
+    """The death date of a grandparent drawn dead: within the ten years before the reference
+    date ``ref`` (``u`` uniform in [0, 1)), not before the age of 45, and never after ``ref``.
+
+    A grandparent younger than 45 on the reference date (a parent's parent can be 35) dies on
+    the reference date itself: a death date after it would be a death in the extract's future.
+    """
+    return F.least(F.greatest(F.add_months(birth_date, 12 * 45), F.date_sub(ref, (u * 3650).cast("int"))), ref)
+
+
 def families(spark: SparkSession, plan: Plan, p: GenParams) -> DataFrame:
     """One row per family with children: group, structure and template draws."""
     m = frame(spark, plan, "municipalities")
@@ -225,8 +235,7 @@ def family_members(fam: DataFrame, p: GenParams) -> DataFrame:
     base_dead = (F.when(F.col("age") >= 90, 0.75).when(F.col("age") >= 80, 0.40).when(F.col("age") >= 70, 0.16)
                  .when(F.col("age") >= 60, 0.06).otherwise(0.02))
     gp_dead = mno.between(5, 8) & (uniform(s, "gp_dead", "person_key") < base_dead * P.param("grandparent_mortality", F.col("group_no")))
-    gp_death = F.greatest(F.add_months(F.col("birth_date"), 12 * 45),
-                          F.date_sub(p.ref(), (uniform(s, "gp_death", "person_key") * 3650).cast("int")))
+    gp_death = grandparent_death_date(F.col("birth_date"), p.ref(), uniform(s, "gp_death", "person_key"))
     df = df.withColumn("death_date", F.when(gp_dead, gp_death)
                        .when((mno == 3) & F.col("dp_dead"), F.col("dp_death")).otherwise(F.lit(None).cast("date")))
     role = (F.when(mno.isin(1, 2), F.lit("parent")).when(mno.isin(3, 4), F.lit("distance_parent"))

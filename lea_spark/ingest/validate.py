@@ -27,6 +27,9 @@ pseudonym (person columns) or masked as ``<id>`` (anything else shaped like a co
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, NumericType, StringType, TimestampNTZType, TimestampType
@@ -218,8 +221,31 @@ def _raw_record(contract: Contract, native: dict[str, Column], pseudonyms: dict[
     return mask_codes(F.when(F.col("_read_rule").isNotNull(), F.col("_line")).otherwise(record))
 
 
-def validate(df: DataFrame, contract: Contract, key: str | None) -> DataFrame:
-    """Canonical columns plus ``source_file, source_row, rule, reason, raw_record``.
+# Above this many rows the shared key hashes / the duplicate rows are joined without being
+# sent whole to every task (a broadcast of half a million longs or short rows is a few MB).
+BROADCAST_ROWS = 500_000
+
+Materialise = Callable[[DataFrame, str], DataFrame]
+
+
+def _checkpoint(df: DataFrame, name: str) -> DataFrame:
+    return df.localCheckpoint(eager=True)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The output of :func:`check`: ``df``, the reader's native column names (``__n<i>`` holds
+    ``native[i]``) and the person columns replaced by pseudonyms (native -> canonical name)."""
+    df: DataFrame
+    native: tuple[str, ...]
+    pseudonyms: dict[str, str]
+
+
+def check(df: DataFrame, contract: Contract, key: str | None) -> Checked:
+    """Rules 1-11 of every row: the reader's ``source_file, source_row, _read_rule``, the
+    line only where the reader ruled on it (``_line``), the native values (``__n0``...) for
+    the raw record, ``_outcome`` (the first failing rule and its reason, null when none) and
+    the canonical values. :func:`rule` adds rule 12 and the final layout.
 
     ``df`` is a reader's output (see :mod:`lea_spark.ingest.readers`); ``key`` is the
     pseudonymisation key (required when the contract has ``person_code`` columns).
@@ -247,36 +273,76 @@ def validate(df: DataFrame, contract: Contract, key: str | None) -> DataFrame:
     checks.sort(key=lambda c: order[c[0]])  # stable: columns keep their order within a rule
     outcome = F.when(F.col("_read_rule").isNotNull(),
                      F.struct(F.col("_read_rule").alias("rule"), F.col("_read_reason").alias("reason")))
-    for rule, cond, reason in checks:
-        outcome = outcome.when(cond, F.struct(F.lit(rule).alias("rule"), reason.alias("reason")))
+    for rule_name, cond, reason in checks:
+        outcome = outcome.when(cond, F.struct(F.lit(rule_name).alias("rule"), reason.alias("reason")))
     checked = df.select(
-        "source_file", "source_row", "_line", "_read_rule",
+        "source_file", "source_row", F.when(F.col("_read_rule").isNotNull(), F.col("_line")).alias("_line"),
+        "_read_rule",
         *[_native(c).alias(f"__n{i}") for i, c in enumerate(native)],
         outcome.alias("_outcome"),
         *values,
     )
+    return Checked(checked, tuple(native), pseudonyms)
+
+
+def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise = _checkpoint) -> DataFrame:
+    """Rule 12: ``source_file, source_row, __first_seen`` of every row that passed rules 1-11
+    and has the key of an earlier such row (by source file, source row).
+
+    Without sorting every row by its key: the rows' 64-bit key hashes are counted first, and
+    only rows whose hash occurs more than once (the duplicates, and the rare rows whose
+    different keys share a hash) are grouped by their exact key. ``materialise(df, name)``
+    keeps an intermediate result (the job stages it in Parquet) so that it is computed once.
+    """
     keys = list(contract.key)
-    # A hash of the key columns first: the sort that groups a window's rows compares its first
-    # column by an 8-byte prefix, which for a long settles nearly every comparison; key
-    # columns first (64-character pseudonyms) made it compare whole strings (JFR: 13 % of
-    # ingest's samples in that sort), and the outcome flag first would do so for every pair.
-    w = Window.partitionBy(F.xxhash64(*keys), *keys, F.col("_outcome").isNull()).orderBy("source_file", "source_row")
+    valid = checked.where(F.col("_outcome").isNull())
+    h = F.xxhash64(*keys).alias("__h")
+    shared = materialise(valid.groupBy(h).count().where(F.col("count") > 1).select("__h"), "shared_key_hashes")
+    n_shared = shared.count()
+    if n_shared == 0:
+        return checked.sparkSession.createDataFrame([], "source_file string, source_row long, __first_seen string")
+    rows = valid.select(h, *keys, "source_file", "source_row").join(
+        F.broadcast(shared) if n_shared <= BROADCAST_ROWS else shared, "__h", "left_semi")
+    w = Window.partitionBy(*keys).orderBy("source_file", "source_row")
     first_seen = F.first(F.concat(F.col("source_file"), F.lit(" line "), F.col("source_row").cast("string"))).over(w)
-    is_dup = F.col("_outcome").isNull() & (F.row_number().over(w) > 1)
-    ruled = checked.select(
+    later = rows.select("source_file", "source_row", F.row_number().over(w).alias("__n"),
+                        first_seen.alias("__first_seen")).where(F.col("__n") > 1).drop("__n")
+    return materialise(later, "duplicate_rows")
+
+
+def rule(c: Checked, contract: Contract, materialise: Materialise = _checkpoint) -> DataFrame:
+    """Canonical columns plus ``source_file, source_row, rule, reason, raw_record`` from the
+    output of :func:`check` (rules 1-11), with rule 12 (:func:`duplicates`) added."""
+    keys = list(contract.key)
+    checked = c.df
+    dup = duplicates(checked, contract, materialise)
+    n_dup = dup.count()
+    ruled = checked.join(F.broadcast(dup) if n_dup <= BROADCAST_ROWS else dup, ["source_file", "source_row"], "left")
+    is_dup = F.col("_outcome").isNull() & F.col("__first_seen").isNotNull()
+    ruled = ruled.select(
         "*",
         F.when(is_dup, F.lit("duplicate_key")).otherwise(F.col("_outcome.rule")).alias("rule"),
-        F.when(is_dup, F.concat(F.lit(f"duplicate of key ({', '.join(keys)}): first seen at "), first_seen))
+        F.when(is_dup, F.concat(F.lit(f"duplicate of key ({', '.join(keys)}): first seen at "), F.col("__first_seen")))
         .otherwise(F.col("_outcome.reason")).alias("reason"),
     )
     # The raw record only for quarantined rows (masking every row would be wasted work).
-    record = _raw_record(contract, {c: F.col(f"__n{i}") for i, c in enumerate(native)},
-                         {src: F.col(name) for src, name in pseudonyms.items()})
+    record = _raw_record(contract, {name: F.col(f"__n{i}") for i, name in enumerate(c.native)},
+                         {src: F.col(name) for src, name in c.pseudonyms.items()})
     return ruled.select(
         "source_file", "source_row", "rule", "reason",
         F.when(F.col("rule").isNotNull(), record).alias("raw_record"),
         *[spec.name for spec in contract.columns],
     )
+
+
+def validate(df: DataFrame, contract: Contract, key: str | None, materialise: Materialise = _checkpoint) -> DataFrame:
+    """Canonical columns plus ``source_file, source_row, rule, reason, raw_record``: rules 1-11
+    (:func:`check`), kept with ``materialise(df, "checked")``, then rule 12 (:func:`rule`).
+
+    ``materialise`` defaults to a local checkpoint; the ingest job stages in Parquet instead.
+    """
+    c = check(df, contract, key)
+    return rule(Checked(materialise(c.df, "checked"), c.native, c.pseudonyms), contract, materialise)
 
 
 def accepted_rows(validated: DataFrame, table: str, ingested_at, run_id: str) -> DataFrame:
