@@ -1,22 +1,19 @@
 """Where one register's ingest time goes: read, validation with parts switched off, staging.
 
     LEA_PSEUDONYM_KEY=... .venv/bin/python benchmarks/profile_ingest.py --base /tmp/lea-0.1 \
-        --register tax_incomes_register [--variants read,validate,no-hmac,no-hetu,no-key,stage,persist]
+        --register tax_incomes_register [--variants read,check,validate,no-hmac,no-hetu,stage]
 
 BASE is a directory made by ``benchmarks/bench_pipeline.py`` (``BASE/conf`` points at
 ``BASE/raw``). Every variant is one Spark action over the register's files (a ``noop`` write,
 so nothing is stored), timed on its own:
 
 - ``read``: the reader alone;
-- ``validate``: ``validate()`` as ingest runs it;
+- ``check``: rules 1-11 (``check()``) alone, without the duplicate-key rule;
+- ``validate``: ``validate()`` with its intermediate results kept as local checkpoints;
 - ``no-hmac``: the same with pseudonymisation replaced by the identity (what HMAC costs);
 - ``no-hetu``: the same without the identity-code checks (what they cost);
-- ``no-key``: the duplicate-key window on ``(source_file, source_row)`` instead of the
-  register's key (what sorting by the key costs);
-- ``stage``: ``validate()`` written once to Parquet and counted by rule from there, as
-  ingest does, then the accepted rows read back from the staging;
-- ``persist``: the same with the validated rows cached in Spark's memory instead (what
-  ingest did before it staged in Parquet).
+- ``stage``: ``validate()`` with its intermediate results staged in Parquet and the rows
+  counted by rule, as ingest does, then the accepted rows read back from the staging.
 
 The variants switch code off, so their output is not a valid ingest: for measurement only.
 Results go to docs/benchmarks.md by hand.
@@ -24,7 +21,6 @@ Results go to docs/benchmarks.md by hand.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import time
@@ -32,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-VARIANTS = ("read", "validate", "no-hmac", "no-hetu", "no-key", "stage", "persist")
+VARIANTS = ("read", "check", "validate", "no-hmac", "no-hetu", "stage")
 
 
 def main() -> int:
@@ -49,7 +45,6 @@ def main() -> int:
     if not key:
         ap.error("set LEA_PSEUDONYM_KEY (the key the registers are pseudonymised with)")
 
-    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     import lea_spark.ingest.validate as V
@@ -81,21 +76,17 @@ def main() -> int:
         fn()
         print(f"{label}: {time.perf_counter() - t0:.1f} s", flush=True)
 
-    def persisted():
-        v = V.validate(read(), contract, key).persist(StorageLevel.MEMORY_AND_DISK)
-        V.rule_counts(v, contract.register).collect()
-        timed("  accepted rows read back from the cache",
-              lambda: noop(V.accepted_rows(v, contract.canonical_table, "2022-12-31 00:00:00", "profile")))
-        v.unpersist()
-
     def staged():
         import shutil
         import tempfile
 
         where = Path(tempfile.mkdtemp(prefix="profile-ingest-stage-"))
         try:
-            V.validate(read(), contract, key).write.mode("overwrite").parquet(str(where / "v"))
-            v = spark.read.parquet(str(where / "v"))
+            def stage(df, name):
+                df.write.mode("overwrite").parquet(str(where / name))
+                return spark.read.parquet(str(where / name))
+
+            v = V.validate(read(), contract, key, materialise=stage)
             V.rule_counts(v, contract.register).collect()
             timed("  accepted rows read back from the staging",
                   lambda: noop(V.accepted_rows(v, contract.canonical_table, "2022-12-31 00:00:00", "profile")))
@@ -109,15 +100,13 @@ def main() -> int:
             V.pseudonymise_col = lambda col, k: col
         elif variant == "no-hetu":
             V.hetu_is_valid_col, V.birth_date_col = (lambda col: F.lit(True)), (lambda col: F.lit(None))
-        elif variant == "no-key":
-            c = dataclasses.replace(contract, key=("source_file", "source_row"))
         try:
             if variant == "read":
                 timed("read", lambda: noop(read()))
             elif variant == "stage":
                 timed("validate, stage in Parquet, counts by rule (the ingest step)", staged)
-            elif variant == "persist":
-                timed("validate, persist, counts by rule (ingest before staging)", persisted)
+            elif variant == "check":
+                timed("check (rules 1-11)", lambda: noop(V.check(read(), c, key).df))
             else:
                 timed(variant, lambda: noop(V.validate(read(), c, key)))
         finally:
