@@ -51,7 +51,7 @@ def main() -> int:
     from lea_spark.config import load_config
     from lea_spark.ingest import load_contracts
     from lea_spark.ingest.readers import native_columns, read_register, resolve_files
-    from lea_spark.jobs.ingest import contracts_dir
+    from lea_spark.jobs.ingest import contracts_dir, stage_parquet
     from lea_spark.session import get_spark
 
     base = Path(args.base)
@@ -82,11 +82,8 @@ def main() -> int:
 
         where = Path(tempfile.mkdtemp(prefix="profile-ingest-stage-"))
         try:
-            def stage(df, name):
-                df.write.mode("overwrite").parquet(str(where / name))
-                return spark.read.parquet(str(where / name))
-
-            v = V.validate(read(), contract, key, materialise=stage)
+            v = V.validate(read(), contract, key,
+                           materialise=lambda df, name: stage_parquet(spark, df, where / name))
             V.rule_counts(v, contract.register).collect()
             timed("  accepted rows read back from the staging",
                   lambda: noop(V.accepted_rows(v, contract.canonical_table, "2022-12-31 00:00:00", "profile")))

@@ -232,6 +232,10 @@ def _checkpoint(df: DataFrame, name: str) -> DataFrame:
     return df.localCheckpoint(eager=True)
 
 
+def _broadcast_if_small(df: DataFrame, rows: int) -> DataFrame:
+    return F.broadcast(df) if rows <= BROADCAST_ROWS else df
+
+
 @dataclass(frozen=True)
 class Checked:
     """The output of :func:`check`: ``df``, the reader's native column names (``__n<i>`` holds
@@ -301,8 +305,8 @@ def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise 
     n_shared = shared.count()
     if n_shared == 0:
         return checked.sparkSession.createDataFrame([], "source_file string, source_row long, __first_seen string")
-    rows = valid.select(h, *keys, "source_file", "source_row").join(
-        F.broadcast(shared) if n_shared <= BROADCAST_ROWS else shared, "__h", "left_semi")
+    rows = valid.select(h, *keys, "source_file", "source_row").join(_broadcast_if_small(shared, n_shared), "__h",
+                                                                    "left_semi")
     w = Window.partitionBy(*keys).orderBy("source_file", "source_row")
     first_seen = F.first(F.concat(F.col("source_file"), F.lit(" line "), F.col("source_row").cast("string"))).over(w)
     later = rows.select("source_file", "source_row", F.row_number().over(w).alias("__n"),
@@ -316,8 +320,7 @@ def rule(c: Checked, contract: Contract, materialise: Materialise = _checkpoint)
     keys = list(contract.key)
     checked = c.df
     dup = duplicates(checked, contract, materialise)
-    n_dup = dup.count()
-    ruled = checked.join(F.broadcast(dup) if n_dup <= BROADCAST_ROWS else dup, ["source_file", "source_row"], "left")
+    ruled = checked.join(_broadcast_if_small(dup, dup.count()), ["source_file", "source_row"], "left")
     is_dup = F.col("_outcome").isNull() & F.col("__first_seen").isNotNull()
     ruled = ruled.select(
         "*",

@@ -63,7 +63,8 @@ def pseudonym_key(cfg: Config, contracts) -> str | None:
         ) from None
 
 
-def _stage(spark, df, path: Path):
+def stage_parquet(spark, df, path: Path):
+    """``df`` written once to Parquet at ``path`` and read back from there."""
     df.write.mode("overwrite").parquet(str(path))
     return spark.read.parquet(str(path))
 
@@ -120,7 +121,7 @@ def run(cfg: Config, args) -> dict:
                     # quarantine row's raw record needs); the duplicate-key rule reads the keys
                     # from there and stages its (few) rows beside them.
                     v = validate(read_register(spark, c, raw_dir, files, columns), c, key,
-                                 materialise=lambda df, name, at=path: _stage(spark, df, at / name))
+                                 materialise=lambda df, name, at=path: stage_parquet(spark, df, at / name))
                     rows = [(r["register"], r["source_file"], r["rule"], r["rows"])
                             for r in rule_counts(v, c.register).collect()]
                     counts.extend(rows)
