@@ -2,6 +2,13 @@
 per family. Each ``_<topic>`` function aggregates one source per family (``family_id``
 unique by construction: a ``groupBy`` on it); :func:`build_features` joins them to the
 families, fills missing values with 0 and casts every indicator to double, in catalog order.
+
+An event register is first aggregated per person (one row per person: sums, flags, sets of
+months or days), and only those rows are joined to the family members: the Incomes Register
+and Avohilmo have tens of rows per person, so joining their rows to members would shuffle and
+sort every event by its 64-character person id. ``(family_id, person_id)`` is unique in
+``silver.family_members`` (the job checks it), so a family's count of members with a trait is
+the sum of its members' 0/1 flags.
 """
 from __future__ import annotations
 
@@ -61,10 +68,6 @@ def _b(cond: Column) -> Column:
 
 def _any(cond: Column) -> Column:
     return F.max(_b(cond))
-
-
-def _n_people(cond: Column) -> Column:
-    return F.count_distinct(F.when(cond, F.col("person_id")))
 
 
 def people(members: DataFrame, persons: DataFrame) -> DataFrame:
@@ -172,38 +175,77 @@ def _moves(ppl: DataFrame, residences: DataFrame, prm: Params) -> DataFrame:
     return moves.join(shared, on="family_id", how="full")
 
 
+def _month_index(month: Column, first: Column) -> Column:
+    """Whole months from ``first`` to ``month`` (both first days of a month)."""
+    return F.months_between(month, first).cast("int")
+
+
+def _month_words(idx: Column, n_months: int, cond: Column | None = None) -> list[Column]:
+    """Aggregates: the set of month indexes ``0 .. n_months - 1`` (where ``cond``) as 63-bit
+    words, bit ``i % 63`` of word ``i // 63``. Sets of months then merge with ``bit_or`` and
+    count with ``bit_count`` inside an ordinary hash aggregation: ``collect_set`` would make
+    the whole aggregation object-based, which sorts every row once more than about a hundred
+    keys are held, and ``count_distinct`` next to other aggregates expands the rows."""
+    words = []
+    for k in range((n_months + 62) // 63):
+        in_word = (idx >= 63 * k) & (idx < 63 * (k + 1))
+        if cond is not None:
+            in_word = in_word & cond
+        bit = F.call_function("shiftleft", F.lit(1).cast("long"), idx - 63 * k)
+        words.append(F.coalesce(F.bit_or(F.when(in_word, bit)), F.lit(0).cast("long")))
+    return words
+
+
+def _months_counted(words: list[str]) -> Column:
+    out = F.bit_count(F.col(words[0]))
+    for w in words[1:]:
+        out = out + F.bit_count(F.col(w))
+    return out
+
+
 def _months(ppl: DataFrame, benefits: DataFrame, prm: Params, name: str) -> DataFrame:
-    hh = ppl.filter("is_household").select("family_id", "person_id")
+    """Months in which a household member received the benefit. A month two members received
+    counts once, so each person's months in the look-back window are first gathered into one
+    row per person (as month bits) and merged per family."""
+    first = F.trunc(prm.lookback_start, "month")
     month = F.trunc(F.col("benefit_month"), "month")
-    ev = hh.join(benefits.select("person_id", month.alias("_m")), on="person_id", how="inner")
-    return ev.groupBy("family_id").agg(
-        F.count_distinct(F.when(F.col("_m").between(F.trunc(prm.recent_start, "month"), prm.ref), F.col("_m")))
-        .alias(f"{name}_months_recent"),
-        F.count_distinct(F.when(F.col("_m").between(F.trunc(prm.lookback_start, "month"), prm.ref), F.col("_m")))
-        .alias(f"{name}_months"),
+    idx = _month_index(month, first)
+    n = 12 * prm.lookback_years + 2
+    recent = month >= F.trunc(prm.recent_start, "month")
+    all_w = [f"_all{k}" for k in range((n + 62) // 63)]
+    recent_w = [f"_recent{k}" for k in range(len(all_w))]
+    per_person = benefits.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
+        *[c.alias(a) for c, a in zip(_month_words(idx, n), all_w)],
+        *[c.alias(a) for c, a in zip(_month_words(idx, n, recent), recent_w)])
+    hh = ppl.filter("is_household").select("family_id", "person_id")
+    return (
+        hh.join(per_person, on="person_id", how="inner")
+        .groupBy("family_id").agg(*[F.bit_or(w).alias(w) for w in all_w + recent_w])
+        .select("family_id", _months_counted(recent_w).alias(f"{name}_months_recent"),
+                _months_counted(all_w).alias(f"{name}_months"))
     )
 
 
 def _earnings(ppl: DataFrame, earnings: DataFrame, prm: Params) -> DataFrame:
+    first = F.trunc(prm.recent_start, "month")
     month = F.trunc(F.col("payment_month"), "month")
-    recent = earnings.filter(month.between(F.trunc(prm.recent_start, "month"), prm.ref)).select(
-        "person_id", month.alias("_m"), "income_type", "amount_eur", "employment_type", "occupation_code")
     itype = F.coalesce(F.col("income_type"), F.lit(""))
     is_study = itype.isin(*prm.study_income_types)
     is_work = ~is_study & ~itype.isin(*prm.pension_income_types)
-    ev = ppl.select("family_id", "person_id", "is_parent", "is_household", "is_distance_parent", "is_child", "age").join(
-        recent, on="person_id", how="inner")
-    per_person = ev.groupBy("family_id", "person_id").agg(
-        F.first("is_parent").alias("is_parent"), F.first("is_household").alias("is_household"),
-        F.first("is_distance_parent").alias("is_distance_parent"),
+    n = prm.recent_months + 2
+    emp_w = [f"_emp{k}" for k in range((n + 62) // 63)]
+    per_person = earnings.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
         F.sum(F.when(is_work, F.col("amount_eur")).otherwise(0.0)).alias("_work_eur"),
-        F.count_distinct(F.when(is_work & F.col("employment_type").isNotNull(), F.col("_m"))).alias("_emp_months"),
+        *[c.alias(a) for c, a in zip(_month_words(_month_index(month, first), n,
+                                                  is_work & F.col("employment_type").isNotNull()), emp_w)],
         _any(is_study).alias("_student"),
         _any(is_work & F.substring(F.coalesce(F.col("occupation_code"), F.lit("")), 1, 1).isin("1", "2")).alias("_uwc"),
         _any(is_work & (F.col("employment_type") == "self_employed")).alias("_entre"),
-    )
+    ).withColumn("_emp_months", _months_counted(emp_w))
+    ev = ppl.select("family_id", "person_id", "is_parent", "is_household", "is_distance_parent").join(
+        per_person, on="person_id", how="inner")
     par, dp = F.col("is_parent"), F.col("is_distance_parent")
-    return per_person.groupBy("family_id").agg(
+    return ev.groupBy("family_id").agg(
         F.sum(F.when(F.col("is_household"), F.col("_work_eur"))).alias("household_earnings_eur"),
         F.sum(_b(par & (F.col("_emp_months") >= 6))).alias("_employed_parents"),
         _any(par & (F.col("_student") == 1)).alias("student_parent"),
@@ -238,11 +280,11 @@ def _unemployment(ppl: DataFrame, unemployment: DataFrame, prm: Params) -> DataF
 
     recent_len = F.datediff(prm.ref, prm.recent_start) + 1
     lookback_len = F.datediff(prm.ref, prm.lookback_start) + 1
-    par = ppl.filter("is_parent").select("family_id", "person_id")
-    per_person = par.join(unemployment, on="person_id", how="inner").groupBy("family_id", "person_id").agg(
+    per_person = unemployment.groupBy("person_id").agg(
         F.least(F.sum(overlap(prm.recent_start)), recent_len).alias("_recent"),
         F.least(F.sum(overlap(prm.lookback_start)), lookback_len).alias("_lookback"),
     )
+    per_person = ppl.filter("is_parent").select("family_id", "person_id").join(per_person, on="person_id", how="inner")
     return per_person.groupBy("family_id").agg(
         F.sum("_recent").alias("parents_unemployment_days"),
         (F.sum("_lookback") / F.lit(DAYS_PER_MONTH)).alias("parents_unemployment_months"),
@@ -253,15 +295,19 @@ def _unemployment(ppl: DataFrame, unemployment: DataFrame, prm: Params) -> DataF
 def _pensions(ppl: DataFrame, pensions: DataFrame, prm: Params) -> DataFrame:
     active = pensions.filter((F.col("start_date") <= prm.ref)
                              & (F.col("end_date").isNull() | (F.col("end_date") >= prm.recent_start)))
+    t = F.col("pension_type")
+    per_person = active.groupBy("person_id").agg(
+        _any(t == "0").alias("_disability"), _any(t == "2").alias("_partial"), _any(t == "0K").alias("_rehab"),
+        _any(t == "5").alias("_old_age"), _any(t.isin("5", "0")).alias("_retired"))
     ev = ppl.select("family_id", "person_id", "is_parent", "is_household", "is_distance_parent").join(
-        active.select("person_id", "pension_type"), on="person_id", how="inner")
-    t, par, dp = F.col("pension_type"), F.col("is_parent"), F.col("is_distance_parent")
+        per_person, on="person_id", how="inner")
+    par, dp = F.col("is_parent"), F.col("is_distance_parent")
     return ev.groupBy("family_id").agg(
-        _any(par & (t == "0")).alias("parent_disability_pension"),
-        _any(par & (t == "2")).alias("parent_partial_disability_pension"),
-        _any(par & (t == "0K")).alias("parent_rehabilitation_subsidy"),
-        _any(F.col("is_household") & (t == "5")).alias("old_age_pension_in_household"),
-        _any(dp & t.isin("5", "0")).alias("distance_parent_retired"),
+        _any(par & (F.col("_disability") == 1)).alias("parent_disability_pension"),
+        _any(par & (F.col("_partial") == 1)).alias("parent_partial_disability_pension"),
+        _any(par & (F.col("_rehab") == 1)).alias("parent_rehabilitation_subsidy"),
+        _any(F.col("is_household") & (F.col("_old_age") == 1)).alias("old_age_pension_in_household"),
+        _any(dp & (F.col("_retired") == 1)).alias("distance_parent_retired"),
     )
 
 
@@ -298,99 +344,149 @@ def _in(code3: Column, *ranges: str) -> Column:
     return cond
 
 
-def diagnoses(care: DataFrame, primary: DataFrame, prm: Params) -> DataFrame:
-    """``person_id, event_date, code, system`` for every diagnosis code in the window."""
-    parts = [
-        care.select("person_id", F.col("admission_date").alias("event_date"), _code(F.col(c)).alias("code"),
-                    F.lit("icd10").alias("system"))
-        for c in ("main_diagnosis", "secondary_diagnosis", "external_cause")
-    ] + [
-        primary.select("person_id", F.col("visit_date").alias("event_date"), _code(F.col("icd10")).alias("code"),
-                       F.lit("icd10").alias("system")),
-        primary.select("person_id", F.col("visit_date").alias("event_date"), _code(F.col("icpc2")).alias("code"),
-                       F.lit("icpc2").alias("system")),
-    ]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out.unionByName(p)
-    return out.filter((F.col("code") != "") & F.col("event_date").between(prm.lookback_start, prm.ref))
+DX_FLAGS = ("psy", "neuro", "subst", "harm", "injury", "caries", "abortion")
 
 
-def _health(ppl: DataFrame, dx: DataFrame, social: DataFrame, prm: Params) -> DataFrame:
-    c3 = F.substring(F.col("code"), 1, 3)
-    icd, icpc = F.col("system") == "icd10", F.col("system") == "icpc2"
-    flags = dx.select(
-        "person_id", "event_date",
-        ((icd & _in(c3, "F00-F09", "F20-F79", "F99")) | (icpc & _in(c3, "P70-P80", "P82", "P98", "P99"))).alias("psy"),
-        ((icd & _in(c3, "F80-F98")) | (icpc & _in(c3, "P24", "P81", "P85"))).alias("neuro"),
-        ((icd & _in(c3, "F10-F19", "K70", "T40", "T51")) | (icpc & _in(c3, "P15-P19"))).alias("subst"),
-        (icd & _in(c3, "X60-Y09")).alias("harm"),
-        (icd & _in(c3, "S00-T14")).alias("injury"),
-        (icd & _in(c3, "K02")).alias("caries"),
-        (icd & _in(c3, "O04-O07")).alias("abortion"),
-    )
-    subst_service = social.filter((F.col("service_type") == "SUBSTANCE_SERVICE")
-                                  & (F.col("start_date") <= prm.ref)
-                                  & (F.coalesce(F.col("end_date"), prm.ref) >= prm.lookback_start)).select(
-        "person_id", F.lit(None).cast("date").alias("event_date"), F.lit(False).alias("psy"), F.lit(False).alias("neuro"),
-        F.lit(True).alias("subst"), F.lit(False).alias("harm"), F.lit(False).alias("injury"),
-        F.lit(False).alias("caries"), F.lit(False).alias("abortion"))
-    ev = ppl.select("family_id", "person_id", "is_child", "is_parent", "is_household", "is_distance_parent").join(
-        flags.unionByName(subst_service), on="person_id", how="inner")
-    ch, par, dp, hh = F.col("is_child"), F.col("is_parent"), F.col("is_distance_parent"), F.col("is_household")
-    return ev.groupBy("family_id").agg(
-        _n_people(ch & F.col("psy")).alias("children_psychiatric_dx"),
-        _n_people(ch & F.col("neuro")).alias("children_neuropsychiatric_dx"),
-        _n_people(par & F.col("psy")).alias("parents_psychiatric_dx"),
-        _n_people(dp & (F.col("psy") | F.col("neuro"))).alias("distance_parents_psychiatric_dx"),
-        _n_people(hh & F.col("harm")).alias("self_harm_or_violence"),
-        _n_people(hh & F.col("injury")).alias("injuries"),
-        _n_people(ch & F.col("caries")).alias("children_caries"),
-        F.count_distinct(F.when(par & F.col("abortion"), F.concat_ws("|", "person_id", F.col("event_date").cast("string"))))
-        .alias("abortions"),
-        _n_people(par & F.col("subst")).alias("parents_substance_use"),
-        _n_people(dp & F.col("subst")).alias("distance_parents_substance_use"),
-    )
+def _icd10_flags(code: Column) -> dict[str, Column]:
+    c3 = F.substring(_code(code), 1, 3)
+    return {"psy": _in(c3, "F00-F09", "F20-F79", "F99"), "neuro": _in(c3, "F80-F98"),
+            "subst": _in(c3, "F10-F19", "K70", "T40", "T51"), "harm": _in(c3, "X60-Y09"),
+            "injury": _in(c3, "S00-T14"), "caries": _in(c3, "K02"), "abortion": _in(c3, "O04-O07")}
 
 
-def _social_services(ppl: DataFrame, social: DataFrame, prm: Params) -> DataFrame:
-    ep = social.filter((F.col("start_date") <= prm.ref) & (F.coalesce(F.col("end_date"), prm.ref) >= prm.lookback_start))
-    ev = ppl.filter("is_household").select("family_id", "person_id", "is_child").join(
-        ep.select("person_id", "episode_id", "service_type"), on="person_id", how="inner")
-    t, ch = F.col("service_type"), F.col("is_child")
-    return ev.groupBy("family_id").agg(
-        _n_people(ch & t.isin("CW_OPEN", "CW_PLACEMENT")).alias("child_welfare_children"),
-        _n_people(ch & (t == "CW_PLACEMENT")).alias("child_welfare_placement"),
-        _any(t == "FAMILY_WORK").alias("family_work"),
-        F.count_distinct(F.when(t.isin("HOME_SERVICE", "DISABILITY_SERVICE", "ADULT_SOCIAL_WORK"),
-                                F.col("episode_id"))).alias("other_social_services"),
-    )
+def _icpc2_flags(code: Column) -> dict[str, Column]:
+    c3 = F.substring(_code(code), 1, 3)
+    flags = dict.fromkeys(DX_FLAGS, F.lit(False))
+    flags.update(psy=_in(c3, "P70-P80", "P82", "P98", "P99"), neuro=_in(c3, "P24", "P81", "P85"),
+                 subst=_in(c3, "P15-P19"))
+    return flags
 
 
-def _care_use(ppl: DataFrame, care: DataFrame, primary: DataFrame, sizes: DataFrame, prm: Params) -> DataFrame:
-    hh = ppl.filter("is_household").select("family_id", "person_id", "is_child")
-    visits = primary.filter(F.col("visit_date").between(prm.lookback_start, prm.ref)).select(
-        "person_id", "visit_id", "profession_code")
-    v = hh.join(visits, on="person_id", how="inner").groupBy("family_id").agg(
-        F.count_distinct("visit_id").alias("_visits"),
-        F.count_distinct(F.when(F.col("is_child"), F.col("visit_id"))).alias("_child_visits"),
-        F.count_distinct(F.when(F.col("is_child") & F.col("profession_code").isin("2222", "3225"), F.col("visit_id")))
-        .alias("_child_dental"),
-    )
-    eps = care.filter(F.col("admission_date").between(prm.lookback_start, prm.ref)).select(
-        "person_id", "episode_id", "specialty")
+def _either(*flag_sets: dict[str, Column]) -> dict[str, Column]:
+    out = {}
+    for k in DX_FLAGS:
+        cond = flag_sets[0][k]
+        for fs in flag_sets[1:]:
+            cond = cond | fs[k]
+        out[k] = cond
+    return out
+
+
+def person_health(care: DataFrame, primary: DataFrame, social: DataFrame, prm: Params) -> DataFrame:
+    """One row per person with health or social care in the look-back window.
+
+    Diagnosis flags (``psy``, ``neuro``, ``subst``, ``harm``, ``injury``, ``caries``: 0/1, from
+    any ICD-10 or ICPC-2 code of a primary care visit or a specialised care episode; ``subst``
+    also from a substance-abuse service), ``abortion_days`` (the distinct days of an abortion
+    diagnosis), ``visits`` and ``dental_visits`` (primary care), ``episodes`` and
+    ``psychiatric_episodes`` (specialised care), and social care flags ``cw``, ``placement``,
+    ``family_work`` and the count ``other_social``.
+
+    Aggregating each register per person before joining family members keeps the largest
+    registers out of the joins: Avohilmo has about 30 rows per person. Visits and episodes are
+    counted, not counted distinct: ``visit_id`` and ``episode_id`` are the registers' keys, and
+    ingest quarantines a repeated key, so a family's distinct visits are the sum of its
+    members' visits.
+    """
+    def in_window(c: str) -> Column:
+        return F.col(c).between(prm.lookback_start, prm.ref)
+
+    def flag_aggs(flags: dict[str, Column]) -> list[Column]:
+        return [_any(flags[k]).alias(k) for k in DX_FLAGS if k != "abortion"]
+
+    pf = _either(_icd10_flags(F.col("icd10")), _icpc2_flags(F.col("icpc2")))
+    primary_pp = primary.filter(in_window("visit_date")).groupBy("person_id").agg(
+        F.count("visit_id").alias("visits"),
+        F.count(F.when(F.col("profession_code").isin("2222", "3225"), F.col("visit_id"))).alias("dental_visits"),
+        *flag_aggs(pf))
+    care_codes = ("main_diagnosis", "secondary_diagnosis", "external_cause")
+    cf = _either(*[_icd10_flags(F.col(c)) for c in care_codes])
     spec = F.substring(F.coalesce(F.col("specialty"), F.lit("")), 1, 2)
-    e = hh.join(eps, on="person_id", how="inner").groupBy("family_id").agg(
-        F.count_distinct("episode_id").alias("_episodes"),
-        F.count_distinct(F.when(spec.isin("70", "74", "75"), F.col("episode_id"))).alias("psychiatric_care_episodes"),
+    care_pp = care.filter(in_window("admission_date")).groupBy("person_id").agg(
+        F.count("episode_id").alias("episodes"),
+        F.count(F.when(spec.isin("70", "74", "75"), F.col("episode_id"))).alias("psychiatric_episodes"),
+        *flag_aggs(cf))
+    t = F.col("service_type")
+    social_pp = social.filter((F.col("start_date") <= prm.ref)
+                              & (F.coalesce(F.col("end_date"), prm.ref) >= prm.lookback_start)).groupBy("person_id").agg(
+        _any(t == "SUBSTANCE_SERVICE").alias("subst"),
+        _any(t.isin("CW_OPEN", "CW_PLACEMENT")).alias("cw"),
+        _any(t == "CW_PLACEMENT").alias("placement"),
+        _any(t == "FAMILY_WORK").alias("family_work"),
+        F.count(F.when(t.isin("HOME_SERVICE", "DISABILITY_SERVICE", "ADULT_SOCIAL_WORK"), F.col("episode_id")))
+        .alias("other_social"))
+
+    # Abortions count distinct days (a visit and an episode on the same day are one). They are
+    # rare: rows whose code has no letter O cannot be one, and only the others are tested.
+    def may_be_abortion(c: str) -> Column:
+        return F.instr(F.upper(F.coalesce(F.col(c), F.lit(""))), "O") > 0
+
+    days = primary.filter(in_window("visit_date") & may_be_abortion("icd10")).filter(
+        _icd10_flags(F.col("icd10"))["abortion"]).select("person_id", F.col("visit_date").alias("_day"))
+    for c in care_codes:
+        days = days.unionByName(care.filter(in_window("admission_date") & may_be_abortion(c)).filter(
+            _icd10_flags(F.col(c))["abortion"]).select("person_id", F.col("admission_date").alias("_day")))
+    abortions_pp = days.distinct().groupBy("person_id").agg(F.count(F.lit(1)).alias("abortion_days"))
+
+    counts = ("visits", "dental_visits", "episodes", "psychiatric_episodes", "other_social", "abortion_days")
+    flags = tuple(k for k in DX_FLAGS if k != "abortion") + ("cw", "placement", "family_work")
+    merged = primary_pp
+    for part in (care_pp, social_pp, abortions_pp):
+        merged = merged.unionByName(part, allowMissingColumns=True)
+    return merged.groupBy("person_id").agg(
+        *[F.coalesce(F.sum(c), F.lit(0)).alias(c) for c in counts],
+        *[F.coalesce(F.max(c), F.lit(0)).alias(c) for c in flags],
+    )
+
+
+def _health_and_services(ppl: DataFrame, health: DataFrame, sizes: DataFrame, prm: Params) -> DataFrame:
+    """Health, lifestyle and service-use indicators from :func:`person_health`: a family counts
+    the members (by role) with a flag, and sums its household's visits and episodes."""
+    ev = ppl.select("family_id", "person_id", "is_child", "is_parent", "is_household", "is_distance_parent").join(
+        health, on="person_id", how="inner")
+    ch, par, dp, hh = F.col("is_child"), F.col("is_parent"), F.col("is_distance_parent"), F.col("is_household")
+
+    def n(cond: Column, flag: str) -> Column:
+        return F.sum(_b(cond & (F.col(flag) == 1)))
+
+    def total(cond: Column, count: str) -> Column:
+        return F.sum(F.when(cond, F.col(count)).otherwise(0))
+
+    per_family = ev.groupBy("family_id").agg(
+        n(ch, "psy").alias("children_psychiatric_dx"),
+        n(ch, "neuro").alias("children_neuropsychiatric_dx"),
+        n(par, "psy").alias("parents_psychiatric_dx"),
+        F.sum(_b(dp & ((F.col("psy") == 1) | (F.col("neuro") == 1)))).alias("distance_parents_psychiatric_dx"),
+        n(hh, "harm").alias("self_harm_or_violence"),
+        n(hh, "injury").alias("injuries"),
+        n(ch, "caries").alias("children_caries"),
+        total(par, "abortion_days").alias("abortions"),
+        n(par, "subst").alias("parents_substance_use"),
+        n(dp, "subst").alias("distance_parents_substance_use"),
+        n(hh & ch, "cw").alias("child_welfare_children"),
+        n(hh & ch, "placement").alias("child_welfare_placement"),
+        _any(hh & (F.col("family_work") == 1)).alias("family_work"),
+        total(hh, "other_social").alias("other_social_services"),
+        total(hh, "visits").alias("_visits"),
+        total(hh & ch, "visits").alias("_child_visits"),
+        total(hh & ch, "dental_visits").alias("_child_dental"),
+        total(hh, "episodes").alias("_episodes"),
+        total(hh, "psychiatric_episodes").alias("psychiatric_care_episodes"),
     )
     years = F.lit(float(prm.lookback_years))
-    return sizes.join(v, on="family_id", how="left").join(e, on="family_id", how="left").select(
-        "family_id",
-        (F.coalesce(F.col("_visits"), F.lit(0)) / (F.col("_n_household") * years)).alias("primary_care_visits_rate"),
-        (F.coalesce(F.col("_child_visits"), F.lit(0)) / (F.col("_n_children") * years)).alias("children_primary_care_visits_rate"),
-        (F.coalesce(F.col("_child_dental"), F.lit(0)) / (F.col("_n_children") * years)).alias("children_dental_visits_rate"),
-        (F.coalesce(F.col("_episodes"), F.lit(0)) / (F.col("_n_household") * years)).alias("specialised_care_episodes_rate"),
+
+    def rate(count: str, per: str) -> Column:
+        return F.coalesce(F.col(count), F.lit(0)) / (F.col(per) * years)
+
+    return sizes.join(per_family, on="family_id", how="left").select(
+        "family_id", "children_psychiatric_dx", "children_neuropsychiatric_dx", "parents_psychiatric_dx",
+        "distance_parents_psychiatric_dx", "self_harm_or_violence", "injuries", "children_caries", "abortions",
+        "parents_substance_use", "distance_parents_substance_use", "child_welfare_children",
+        "child_welfare_placement", "family_work", "other_social_services",
+        rate("_visits", "_n_household").alias("primary_care_visits_rate"),
+        rate("_child_visits", "_n_children").alias("children_primary_care_visits_rate"),
+        rate("_child_dental", "_n_children").alias("children_dental_visits_rate"),
+        rate("_episodes", "_n_household").alias("specialised_care_episodes_rate"),
         "psychiatric_care_episodes",
     )
 
@@ -405,21 +501,19 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
     """
     ppl = people(members, persons)
     sizes = _household_size(ppl)
-    dx = diagnoses(events["care_episodes"], events["primary_care_visits"], prm)
-    earn = _earnings(ppl, events["earnings"], prm)
+    earnings = _earnings(ppl, events["earnings"], prm)
+    health = person_health(events["care_episodes"], events["primary_care_visits"], events["social_care_episodes"], prm)
     parts = [
         _structure(families, ppl, prm),
         _network(ppl, prm),
         _moves(ppl, events["residences"], prm),
         _months(ppl, events["social_assistance"], prm, "social_assistance"),
         _months(ppl, events["housing_allowance"], prm, "housing_allowance"),
-        earn,
+        earnings,
         _unemployment(ppl, events["unemployment"], prm),
         _pensions(ppl, events["pensions"], prm),
         _education(ppl, events["degrees"], prm),
-        _health(ppl, dx, events["social_care_episodes"], prm),
-        _social_services(ppl, events["social_care_episodes"], prm),
-        _care_use(ppl, events["care_episodes"], events["primary_care_visits"], sizes, prm),
+        _health_and_services(ppl, health, sizes, prm),
         sizes,
     ]
     wide = families.select("family_id", "reference_date", "municipality_code", "postal_code", "wellbeing_county_code")
@@ -432,8 +526,12 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
                     F.when(F.col("_n_parents") > 0, F.coalesce(F.col("_employed_parents"), F.lit(0)) / F.col("_n_parents")))
     )
     # The national median as a one-row aggregate joined back (a window without a partition
-    # would move every family into a single task).
-    median = wide.agg(F.median("earnings_per_consumption_unit").alias("_median"))
+    # would move every family into a single task). It is taken over the families joined to
+    # the two parts it needs, not over ``wide``, which would run the whole join chain twice.
+    median = (
+        families.select("family_id").join(earnings, on="family_id", how="left").join(sizes, on="family_id", how="left")
+        .agg(F.median(per_cu).alias("_median"))
+    )
     wide = wide.crossJoin(F.broadcast(median)).withColumn(
         "low_income", _b(F.col("earnings_per_consumption_unit") < F.lit(prm.low_income_share_of_median) * F.col("_median")))
     missing = [i.name for i in CATALOG if i.name not in wide.columns]
