@@ -213,3 +213,23 @@ def test_health_lifestyle_and_services(features):
     assert c["children_primary_care_visits_rate"] == pytest.approx(2 / 5)
     assert c["children_dental_visits_rate"] == pytest.approx(1 / 5)
     assert (c["specialised_care_episodes_rate"], c["psychiatric_care_episodes"]) == (pytest.approx(3 / 10), 1)
+
+
+def test_month_sets_longer_than_one_word(spark):
+    """A look-back of 10 years has 120 months: month sets span two 63-bit words. A month two
+    household members received counts once; months outside the window and members outside
+    the household do not count."""
+    from lea_spark.indicators.build import _months
+
+    prm = Params(reference_date="2022-12-31", lookback_years=10, recent_months=12)
+    ppl = spark.createDataFrame(
+        [("f1", "a", True), ("f1", "b", True), ("f1", "c", False), ("f2", "d", True)],
+        "family_id string, person_id string, is_household boolean")
+    months = {"a": [M(2013, 1, 1), M(2018, 3, 1), M(2022, 12, 1)],
+              "b": [M(2018, 3, 1), M(2018, 4, 1), M(2021, 5, 1), M(2012, 12, 1), M(2023, 1, 1)],
+              "c": [M(2022, 6, 1)], "d": [M(2022, 1, 15)]}
+    benefits = spark.createDataFrame([(p, m) for p, ms in months.items() for m in ms],
+                                     "person_id string, benefit_month date")
+    got = {r["family_id"]: (r["x_months_recent"], r["x_months"]) for r in _months(ppl, benefits, prm, "x").collect()}
+    # f1: 2013-01 (bit 0 of word 0), 2018-03 (bit 62), 2018-04 (bit 0 of word 1), 2021-05, 2022-12.
+    assert got == {"f1": (1, 5), "f2": (1, 1)}
