@@ -233,3 +233,36 @@ def test_month_sets_longer_than_one_word(spark):
     got = {r["family_id"]: (r["x_months_recent"], r["x_months"]) for r in _months(ppl, benefits, prm, "x").collect()}
     # f1: 2013-01 (bit 0 of word 0), 2018-03 (bit 62), 2018-04 (bit 0 of word 1), 2021-05, 2022-12.
     assert got == {"f1": (1, 5), "f2": (1, 1)}
+
+
+def test_recent_window_longer_than_look_back(spark):
+    """``indicators.recent_months`` may exceed the look-back: recent months are counted from
+    the recent window's start, whatever the look-back."""
+    from lea_spark.indicators.build import _months
+
+    prm = Params(reference_date="2022-12-31", lookback_years=1, recent_months=24)
+    ppl = spark.createDataFrame([("f1", "a", True)], "family_id string, person_id string, is_household boolean")
+    benefits = spark.createDataFrame([("a", M(2020, 12, 1)), ("a", M(2021, 3, 1)), ("a", M(2022, 6, 1))],
+                                     "person_id string, benefit_month date")
+    row = _months(ppl, benefits, prm, "x").collect()[0]
+    assert (row["x_months_recent"], row["x_months"]) == (2, 1)
+
+
+def test_health_of_a_family_without_household_members(spark):
+    """Health indicators of members outside the dwelling reach the family even when no member
+    lives in it (the rates over household members are then 0)."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.indicators.build import _health_and_services, _household_size, person_health
+
+    prm = Params(reference_date=REF)
+    ppl = spark.createDataFrame(
+        [("f1", "dp", False, False, False, True), ("f2", "k", True, False, True, False)],
+        "family_id string, person_id string, is_child boolean, is_parent boolean, is_household boolean, "
+        "is_distance_parent boolean").withColumn("age", F.lit(30))
+    health = person_health(with_metadata(spark, "care_episodes", []), with_metadata(spark, "primary_care_visits", []),
+                           with_metadata(spark, "social_care_episodes",
+                                         [("s1", "dp", D(2021, 1, 1), None, "SUBSTANCE_SERVICE")]), prm)
+    got = {r["family_id"]: r.asDict() for r in _health_and_services(ppl, health, _household_size(ppl), prm).collect()}
+    assert got["f1"]["distance_parents_substance_use"] == 1
+    assert got["f1"]["primary_care_visits_rate"] is None  # no household member: filled with 0 in gold

@@ -5,8 +5,9 @@ families, fills missing values with 0 and casts every indicator to double, in ca
 
 An event register is first aggregated per person (one row per person: sums, flags, sets of
 months or days), and only those rows are joined to the family members: the Incomes Register
-and Avohilmo have tens of rows per person, so joining their rows to members would shuffle and
-sort every event by its 64-character person id. ``(family_id, person_id)`` is unique in
+and Avohilmo have tens of rows per person, and joining every event row to the members would
+sort all of them by the 64-character person id; aggregated per person (partly before the
+shuffle), far fewer rows are shuffled and none is sorted. ``(family_id, person_id)`` is unique in
 ``silver.family_members`` (the job checks it), so a family's count of members with a trait is
 the sum of its members' 0/1 flags.
 """
@@ -184,8 +185,11 @@ def _month_words(idx: Column, n_months: int, cond: Column | None = None) -> list
     """Aggregates: the set of month indexes ``0 .. n_months - 1`` (where ``cond``) as 63-bit
     words, bit ``i % 63`` of word ``i // 63``. Sets of months then merge with ``bit_or`` and
     count with ``bit_count`` inside an ordinary hash aggregation: ``collect_set`` would make
-    the whole aggregation object-based, which sorts every row once more than about a hundred
-    keys are held, and ``count_distinct`` next to other aggregates expands the rows."""
+    the whole aggregation object-based, which falls back to sorting every row once it holds
+    more than 128 keys (``spark.sql.objectHashAggregate.sortBased.fallbackThreshold``), and
+    several ``count_distinct`` of different expressions expand every row once per expression.
+    An index outside ``0 .. n_months - 1`` would be lost, so callers filter the months to the
+    window the indexes are counted from."""
     words = []
     for k in range((n_months + 62) // 63):
         in_word = (idx >= 63 * k) & (idx < 63 * (k + 1))
@@ -207,16 +211,17 @@ def _months(ppl: DataFrame, benefits: DataFrame, prm: Params, name: str) -> Data
     """Months in which a household member received the benefit. A month two members received
     counts once, so each person's months in the look-back window are first gathered into one
     row per person (as month bits) and merged per family."""
-    first = F.trunc(prm.lookback_start, "month")
+    lookback0, recent0 = F.trunc(prm.lookback_start, "month"), F.trunc(prm.recent_start, "month")
+    first = F.least(lookback0, recent0)  # the recent window may be configured longer than the look-back
     month = F.trunc(F.col("benefit_month"), "month")
     idx = _month_index(month, first)
-    n = 12 * prm.lookback_years + 2
-    recent = month >= F.trunc(prm.recent_start, "month")
+    # From ``first`` to the reference month there are at most this many months, both ends counted.
+    n = max(12 * prm.lookback_years, prm.recent_months) + 1
     all_w = [f"_all{k}" for k in range((n + 62) // 63)]
     recent_w = [f"_recent{k}" for k in range(len(all_w))]
     per_person = benefits.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
-        *[c.alias(a) for c, a in zip(_month_words(idx, n), all_w)],
-        *[c.alias(a) for c, a in zip(_month_words(idx, n, recent), recent_w)])
+        *[c.alias(a) for c, a in zip(_month_words(idx, n, month >= lookback0), all_w)],
+        *[c.alias(a) for c, a in zip(_month_words(idx, n, month >= recent0), recent_w)])
     hh = ppl.filter("is_household").select("family_id", "person_id")
     return (
         hh.join(per_person, on="person_id", how="inner")
@@ -232,7 +237,7 @@ def _earnings(ppl: DataFrame, earnings: DataFrame, prm: Params) -> DataFrame:
     itype = F.coalesce(F.col("income_type"), F.lit(""))
     is_study = itype.isin(*prm.study_income_types)
     is_work = ~is_study & ~itype.isin(*prm.pension_income_types)
-    n = prm.recent_months + 2
+    n = prm.recent_months + 1  # months from the recent window's first month to the reference month
     emp_w = [f"_emp{k}" for k in range((n + 62) // 63)]
     per_person = earnings.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
         F.sum(F.when(is_work, F.col("amount_eur")).otherwise(0.0)).alias("_work_eur"),
@@ -384,9 +389,9 @@ def person_health(care: DataFrame, primary: DataFrame, social: DataFrame, prm: P
 
     Aggregating each register per person before joining family members keeps the largest
     registers out of the joins: Avohilmo has about 30 rows per person. Visits and episodes are
-    counted, not counted distinct: ``visit_id`` and ``episode_id`` are the registers' keys, and
-    ingest quarantines a repeated key, so a family's distinct visits are the sum of its
-    members' visits.
+    counted, not counted distinct: ``visit_id`` and ``episode_id`` are the keys of the one
+    register that fills each of these bronze tables, and ingest quarantines a repeated key, so
+    a family's distinct visits are the sum of its members' visits.
     """
     def in_window(c: str) -> Column:
         return F.col(c).between(prm.lookback_start, prm.ref)
@@ -478,7 +483,8 @@ def _health_and_services(ppl: DataFrame, health: DataFrame, sizes: DataFrame, pr
     def rate(count: str, per: str) -> Column:
         return F.coalesce(F.col(count), F.lit(0)) / (F.col(per) * years)
 
-    return sizes.join(per_family, on="family_id", how="left").select(
+    # Full: a family without a household member still gets its members' health indicators.
+    return per_family.join(sizes, on="family_id", how="full").select(
         "family_id", "children_psychiatric_dx", "children_neuropsychiatric_dx", "parents_psychiatric_dx",
         "distance_parents_psychiatric_dx", "self_harm_or_violence", "injuries", "children_caries", "abortions",
         "parents_substance_use", "distance_parents_substance_use", "child_welfare_children",
