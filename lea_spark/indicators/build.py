@@ -13,7 +13,9 @@ the sum of its members' 0/1 flags.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -181,9 +183,14 @@ def _month_index(month: Column, first: Column) -> Column:
     return F.months_between(month, first).cast("int")
 
 
-def _month_words(idx: Column, n_months: int, cond: Column | None = None) -> list[Column]:
-    """Aggregates: the set of month indexes ``0 .. n_months - 1`` (where ``cond``) as 63-bit
-    words, bit ``i % 63`` of word ``i // 63``. Sets of months then merge with ``bit_or`` and
+def _word_names(prefix: str, n_months: int) -> list[str]:
+    """Column names of the 63-bit words that hold ``n_months`` month bits."""
+    return [f"{prefix}{k}" for k in range((n_months + 62) // 63)]
+
+
+def _month_words(prefix: str, idx: Column, n_months: int, cond: Column | None = None) -> list[Column]:
+    """Aggregates named :func:`_word_names`: the set of month indexes ``0 .. n_months - 1``
+    (where ``cond``) as 63-bit words, bit ``i % 63`` of word ``i // 63``. Sets of months then merge with ``bit_or`` and
     count with ``bit_count`` inside an ordinary hash aggregation: ``collect_set`` would make
     the whole aggregation object-based, which falls back to sorting every row once it holds
     more than 128 keys (``spark.sql.objectHashAggregate.sortBased.fallbackThreshold``), and
@@ -191,20 +198,18 @@ def _month_words(idx: Column, n_months: int, cond: Column | None = None) -> list
     An index outside ``0 .. n_months - 1`` would be lost, so callers filter the months to the
     window the indexes are counted from."""
     words = []
-    for k in range((n_months + 62) // 63):
+    for k, name in enumerate(_word_names(prefix, n_months)):
         in_word = (idx >= 63 * k) & (idx < 63 * (k + 1))
         if cond is not None:
             in_word = in_word & cond
         bit = F.call_function("shiftleft", F.lit(1).cast("long"), idx - 63 * k)
-        words.append(F.coalesce(F.bit_or(F.when(in_word, bit)), F.lit(0).cast("long")))
+        words.append(F.coalesce(F.bit_or(F.when(in_word, bit)), F.lit(0).cast("long")).alias(name))
     return words
 
 
-def _months_counted(words: list[str]) -> Column:
-    out = F.bit_count(F.col(words[0]))
-    for w in words[1:]:
-        out = out + F.bit_count(F.col(w))
-    return out
+def _months_counted(prefix: str, n_months: int) -> Column:
+    """The number of months set in the words of :func:`_month_words`."""
+    return reduce(operator.add, [F.bit_count(F.col(w)) for w in _word_names(prefix, n_months)])
 
 
 def _months(ppl: DataFrame, benefits: DataFrame, prm: Params, name: str) -> DataFrame:
@@ -217,17 +222,14 @@ def _months(ppl: DataFrame, benefits: DataFrame, prm: Params, name: str) -> Data
     idx = _month_index(month, first)
     # From ``first`` to the reference month there are at most this many months, both ends counted.
     n = max(12 * prm.lookback_years, prm.recent_months) + 1
-    all_w = [f"_all{k}" for k in range((n + 62) // 63)]
-    recent_w = [f"_recent{k}" for k in range(len(all_w))]
     per_person = benefits.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
-        *[c.alias(a) for c, a in zip(_month_words(idx, n, month >= lookback0), all_w)],
-        *[c.alias(a) for c, a in zip(_month_words(idx, n, month >= recent0), recent_w)])
+        *_month_words("_all", idx, n, month >= lookback0), *_month_words("_recent", idx, n, month >= recent0))
     hh = ppl.filter("is_household").select("family_id", "person_id")
     return (
         hh.join(per_person, on="person_id", how="inner")
-        .groupBy("family_id").agg(*[F.bit_or(w).alias(w) for w in all_w + recent_w])
-        .select("family_id", _months_counted(recent_w).alias(f"{name}_months_recent"),
-                _months_counted(all_w).alias(f"{name}_months"))
+        .groupBy("family_id").agg(*[F.bit_or(w).alias(w) for w in _word_names("_all", n) + _word_names("_recent", n)])
+        .select("family_id", _months_counted("_recent", n).alias(f"{name}_months_recent"),
+                _months_counted("_all", n).alias(f"{name}_months"))
     )
 
 
@@ -238,15 +240,13 @@ def _earnings(ppl: DataFrame, earnings: DataFrame, prm: Params) -> DataFrame:
     is_study = itype.isin(*prm.study_income_types)
     is_work = ~is_study & ~itype.isin(*prm.pension_income_types)
     n = prm.recent_months + 1  # months from the recent window's first month to the reference month
-    emp_w = [f"_emp{k}" for k in range((n + 62) // 63)]
     per_person = earnings.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
         F.sum(F.when(is_work, F.col("amount_eur")).otherwise(0.0)).alias("_work_eur"),
-        *[c.alias(a) for c, a in zip(_month_words(_month_index(month, first), n,
-                                                  is_work & F.col("employment_type").isNotNull()), emp_w)],
+        *_month_words("_emp", _month_index(month, first), n, is_work & F.col("employment_type").isNotNull()),
         _any(is_study).alias("_student"),
         _any(is_work & F.substring(F.coalesce(F.col("occupation_code"), F.lit("")), 1, 1).isin("1", "2")).alias("_uwc"),
         _any(is_work & (F.col("employment_type") == "self_employed")).alias("_entre"),
-    ).withColumn("_emp_months", _months_counted(emp_w))
+    ).withColumn("_emp_months", _months_counted("_emp", n))
     ev = ppl.select("family_id", "person_id", "is_parent", "is_household", "is_distance_parent").join(
         per_person, on="person_id", how="inner")
     par, dp = F.col("is_parent"), F.col("is_distance_parent")
@@ -368,13 +368,8 @@ def _icpc2_flags(code: Column) -> dict[str, Column]:
 
 
 def _either(*flag_sets: dict[str, Column]) -> dict[str, Column]:
-    out = {}
-    for k in DX_FLAGS:
-        cond = flag_sets[0][k]
-        for fs in flag_sets[1:]:
-            cond = cond | fs[k]
-        out[k] = cond
-    return out
+    """Each flag true when it is true in any of the sets (codes of one row)."""
+    return {k: reduce(operator.or_, [fs[k] for fs in flag_sets]) for k in DX_FLAGS}
 
 
 def person_health(care: DataFrame, primary: DataFrame, social: DataFrame, prm: Params) -> DataFrame:
