@@ -178,9 +178,11 @@ def _moves(ppl: DataFrame, residences: DataFrame, prm: Params) -> DataFrame:
     return moves.join(shared, on="family_id", how="full")
 
 
-def _month_index(month: Column, first: Column) -> Column:
-    """Whole months from ``first`` to ``month`` (both first days of a month)."""
-    return F.months_between(month, first).cast("int")
+def _month_number(date: Column) -> Column:
+    """The month of ``date`` as one integer, ``12 * year + month``: months compare and subtract
+    as integers (two field extractions per row instead of ``trunc`` and ``months_between``,
+    which works in fractional months; on literal dates Spark folds it to a constant)."""
+    return F.year(date) * 12 + F.month(date)
 
 
 def _word_names(prefix: str, n_months: int) -> list[str]:
@@ -216,13 +218,13 @@ def _months(ppl: DataFrame, benefits: DataFrame, prm: Params, name: str) -> Data
     """Months in which a household member received the benefit. A month two members received
     counts once, so each person's months in the look-back window are first gathered into one
     row per person (as month bits) and merged per family."""
-    lookback0, recent0 = F.trunc(prm.lookback_start, "month"), F.trunc(prm.recent_start, "month")
+    lookback0, recent0 = _month_number(prm.lookback_start), _month_number(prm.recent_start)
     first = F.least(lookback0, recent0)  # the recent window may be configured longer than the look-back
-    month = F.trunc(F.col("benefit_month"), "month")
-    idx = _month_index(month, first)
+    month = _month_number(F.col("benefit_month"))
+    idx = month - first
     # From ``first`` to the reference month there are at most this many months, both ends counted.
     n = max(12 * prm.lookback_years, prm.recent_months) + 1
-    per_person = benefits.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
+    per_person = benefits.filter(month.between(first, _month_number(prm.ref))).groupBy("person_id").agg(
         *_month_words("_all", idx, n, month >= lookback0), *_month_words("_recent", idx, n, month >= recent0))
     hh = ppl.filter("is_household").select("family_id", "person_id")
     return (
@@ -234,15 +236,15 @@ def _months(ppl: DataFrame, benefits: DataFrame, prm: Params, name: str) -> Data
 
 
 def _earnings(ppl: DataFrame, earnings: DataFrame, prm: Params) -> DataFrame:
-    first = F.trunc(prm.recent_start, "month")
-    month = F.trunc(F.col("payment_month"), "month")
+    first = _month_number(prm.recent_start)
+    month = _month_number(F.col("payment_month"))
     itype = F.coalesce(F.col("income_type"), F.lit(""))
     is_study = itype.isin(*prm.study_income_types)
     is_work = ~is_study & ~itype.isin(*prm.pension_income_types)
     n = prm.recent_months + 1  # months from the recent window's first month to the reference month
-    per_person = earnings.filter(month.between(first, prm.ref)).groupBy("person_id").agg(
+    per_person = earnings.filter(month.between(first, _month_number(prm.ref))).groupBy("person_id").agg(
         F.sum(F.when(is_work, F.col("amount_eur")).otherwise(0.0)).alias("_work_eur"),
-        *_month_words("_emp", _month_index(month, first), n, is_work & F.col("employment_type").isNotNull()),
+        *_month_words("_emp", month - first, n, is_work & F.col("employment_type").isNotNull()),
         _any(is_study).alias("_student"),
         _any(is_work & F.substring(F.coalesce(F.col("occupation_code"), F.lit("")), 1, 1).isin("1", "2")).alias("_uwc"),
         _any(is_work & (F.col("employment_type") == "self_employed")).alias("_entre"),
