@@ -9,8 +9,8 @@ Prints wall time per job, peak memory of the process tree, then the reference: t
 indicators of ``COLUMNS`` computed ``--repeats`` times each (default 3) by
 - DuckDB, as one SQL query over the Delta tables (``DUCKDB_SQL``);
 - Spark SQL, the *same* query over the same tables;
-- Spark through the job's own code (:func:`job_code`: the per-person month words of
-  ``lea_spark.indicators.build._months``, the member counts as the job aggregates them),
+- Spark through the job's own code (:func:`job_code`: the 64-bit join keys and per-person
+  month words of ``lea_spark.indicators.build``, the member counts as the job aggregates them),
 and whether each result agrees with ``gold.family_features`` for every family. Every run
 builds its query anew (no shuffle output of an earlier run is reused). The first run of each
 engine includes its warm-up (Spark's JIT compilation, the Delta logs read); the ratios use the
@@ -70,21 +70,22 @@ def job_code(spark, cfg):
     """The four ``COLUMNS`` per family as ``lea indicators`` computes them (a DataFrame)."""
     from pyspark.sql import functions as F
 
-    from lea_spark.indicators.build import Params, _months
+    from lea_spark.indicators.build import Params, _key, _months, with_join_keys
     from lea_spark.lake import read_table
 
     prm = Params.from_config(cfg)
-    members = read_table(spark, cfg, "silver.family_members")
+    members = with_join_keys(read_table(spark, cfg, "silver.family_members"))
     ppl = members.withColumn("is_household", F.col("is_resident"))
     counts = members.groupBy("family_id").agg(
         F.count(F.when((F.col("role") == "grandparent") & F.col("is_alive"), 1)).alias("n_grandparents_alive"),
         F.count(F.when(F.col("role").isin("child", "independent_minor"), 1)).alias("n_children"))
-    sa = _months(ppl, read_table(spark, cfg, "bronze.social_assistance"), prm, "social_assistance")
-    ha = _months(ppl, read_table(spark, cfg, "bronze.housing_allowance"), prm, "housing_allowance")
-    out = (read_table(spark, cfg, "silver.families").select("family_id")
-           .join(counts, "family_id", "left")
-           .join(sa.select("family_id", "social_assistance_months_recent"), "family_id", "left")
-           .join(ha.select("family_id", "housing_allowance_months"), "family_id", "left"))
+    sa = _months(ppl, with_join_keys(read_table(spark, cfg, "bronze.social_assistance")), prm, "social_assistance")
+    ha = _months(ppl, with_join_keys(read_table(spark, cfg, "bronze.housing_allowance")), prm, "housing_allowance")
+    families = read_table(spark, cfg, "silver.families")
+    out = (families.select(_key(F.col("family_id")).alias("_key"), "family_id")
+           .join(counts.withColumnRenamed("family_id", "_key"), "_key", "left")
+           .join(sa.select(F.col("family_id").alias("_key"), "social_assistance_months_recent"), "_key", "left")
+           .join(ha.select(F.col("family_id").alias("_key"), "housing_allowance_months"), "_key", "left"))
     return out.select("family_id", *[F.coalesce(F.col(c), F.lit(0)).cast("double").alias(c) for c in COLUMNS])
 
 

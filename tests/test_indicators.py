@@ -3,6 +3,7 @@ and its generated documentation. Reference date 2022-12-31, look-back 5 years
 (2018-01-01 .. 2022-12-31), recent window 12 months (2022-01-01 .. 2022-12-31)."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 
 import pytest
@@ -215,11 +216,54 @@ def test_health_lifestyle_and_services(features):
     assert (c["specialised_care_episodes_rate"], c["psychiatric_care_episodes"]) == (pytest.approx(3 / 10), 1)
 
 
+def test_colliding_join_keys_fail_instead_of_mixing_people(features, monkeypatch):
+    """The indicators join on 64-bit keys of the ids. Two people whose keys collide must stop
+    the computation with a clear message, not be merged: with a key that collides on purpose
+    (the length of the id), the fingerprints differ and the job fails."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.indicators import build
+
+    _, _, h, events = features
+    monkeypatch.setattr(build, "_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
+    with pytest.raises(Exception, match="hash collision"):
+        build.build_features(h.families, h.members, h.persons, events, Params(reference_date=REF)).collect()
+
+
+def test_job_checks_uniqueness_on_the_join_keys(spark, tmp_path, features, monkeypatch):
+    """`lea indicators` refuses tables whose join keys repeat (here: every family id has the
+    same length, so the colliding key repeats in silver.families) and names the table."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.households import DuplicateKeyError
+    from lea_spark.indicators import build
+    from lea_spark.jobs import indicators as job
+    from lea_spark.lake import write_table
+
+    _, _, h, events = features
+    cfg = make_cfg(tmp_path)
+    for name, df in (("silver.families", h.families), ("silver.family_members", h.members),
+                     ("silver.persons", h.persons), *[(f"bronze.{t}", df) for t, df in events.items()]):
+        write_table(cfg, df, name)
+    monkeypatch.setattr(build, "_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
+    with pytest.raises(DuplicateKeyError, match=r"silver\.families \(64-bit join keys\)"):
+        job.run(cfg, argparse.Namespace(reference_date=None, write_docs=False))
+
+
+def _family_texts(ppl) -> dict:
+    """The 64-bit join key of each family id of ``ppl`` -> the id (the internals run on keys)."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.indicators.build import _key
+
+    return {r["k"]: r["family_id"] for r in ppl.select(_key(F.col("family_id")).alias("k"), "family_id").collect()}
+
+
 def test_month_sets_longer_than_one_word(spark):
     """A look-back of 10 years has 120 months: month sets span two 63-bit words. A month two
     household members received counts once; months outside the window and members outside
     the household do not count."""
-    from lea_spark.indicators.build import _months
+    from lea_spark.indicators.build import _months, with_join_keys
 
     prm = Params(reference_date="2022-12-31", lookback_years=10, recent_months=12)
     ppl = spark.createDataFrame(
@@ -230,7 +274,9 @@ def test_month_sets_longer_than_one_word(spark):
               "c": [M(2022, 6, 1)], "d": [M(2022, 1, 15)]}
     benefits = spark.createDataFrame([(p, m) for p, ms in months.items() for m in ms],
                                      "person_id string, benefit_month date")
-    got = {r["family_id"]: (r["x_months_recent"], r["x_months"]) for r in _months(ppl, benefits, prm, "x").collect()}
+    text = _family_texts(ppl)
+    got = {text[r["family_id"]]: (r["x_months_recent"], r["x_months"])
+           for r in _months(with_join_keys(ppl), with_join_keys(benefits), prm, "x").collect()}
     # f1: 2013-01 (bit 0 of word 0), 2018-03 (bit 62), 2018-04 (bit 0 of word 1), 2021-05, 2022-12.
     assert got == {"f1": (1, 5), "f2": (1, 1)}
 
@@ -238,13 +284,13 @@ def test_month_sets_longer_than_one_word(spark):
 def test_recent_window_longer_than_look_back(spark):
     """``indicators.recent_months`` may exceed the look-back: recent months are counted from
     the recent window's start, whatever the look-back."""
-    from lea_spark.indicators.build import _months
+    from lea_spark.indicators.build import _months, with_join_keys
 
     prm = Params(reference_date="2022-12-31", lookback_years=1, recent_months=24)
     ppl = spark.createDataFrame([("f1", "a", True)], "family_id string, person_id string, is_household boolean")
     benefits = spark.createDataFrame([("a", M(2020, 12, 1)), ("a", M(2021, 3, 1)), ("a", M(2022, 6, 1))],
                                      "person_id string, benefit_month date")
-    row = _months(ppl, benefits, prm, "x").collect()[0]
+    row = _months(with_join_keys(ppl), with_join_keys(benefits), prm, "x").collect()[0]
     assert (row["x_months_recent"], row["x_months"]) == (2, 1)
 
 
@@ -253,16 +299,19 @@ def test_health_of_a_family_without_household_members(spark):
     lives in it (the rates over household members are then 0)."""
     from pyspark.sql import functions as F
 
-    from lea_spark.indicators.build import _health_and_services, _household_size, person_health
+    from lea_spark.indicators.build import _health_and_services, _household_size, person_health, with_join_keys
 
     prm = Params(reference_date=REF)
     ppl = spark.createDataFrame(
         [("f1", "dp", False, False, False, True), ("f2", "k", True, False, True, False)],
         "family_id string, person_id string, is_child boolean, is_parent boolean, is_household boolean, "
         "is_distance_parent boolean").withColumn("age", F.lit(30))
-    health = person_health(with_metadata(spark, "care_episodes", []), with_metadata(spark, "primary_care_visits", []),
-                           with_metadata(spark, "social_care_episodes",
-                                         [("s1", "dp", D(2021, 1, 1), None, "SUBSTANCE_SERVICE")]), prm)
-    got = {r["family_id"]: r.asDict() for r in _health_and_services(ppl, health, _household_size(ppl), prm).collect()}
+    events = [with_join_keys(with_metadata(spark, t, rows)) for t, rows in (
+        ("care_episodes", []), ("primary_care_visits", []),
+        ("social_care_episodes", [("s1", "dp", D(2021, 1, 1), None, "SUBSTANCE_SERVICE")]))]
+    health = person_health(*events, prm)
+    text, keyed = _family_texts(ppl), with_join_keys(ppl)
+    got = {text[r["family_id"]]: r.asDict()
+           for r in _health_and_services(keyed, health, _household_size(keyed), prm).collect()}
     assert got["f1"]["distance_parents_substance_use"] == 1
     assert got["f1"]["primary_care_visits_rate"] is None  # no household member: filled with 0 in gold

@@ -10,6 +10,16 @@ sort all of them by the 64-character person id; aggregated per person (partly be
 shuffle), far fewer rows are shuffled and none is sorted. ``(family_id, person_id)`` is unique in
 ``silver.family_members`` (the job checks it), so a family's count of members with a trait is
 the sum of its members' 0/1 flags.
+
+Join keys: every join and aggregation runs on 64-bit keys, not on the 64-character ids.
+:func:`with_join_keys` replaces ``person_id`` and ``family_id`` by ``xxhash64`` of the id (null
+stays null) and adds ``_chk``, a second, independent 64-bit fingerprint of the person id.
+Per-person aggregates keep the smallest and largest fingerprint of their rows
+(:func:`_fingerprints`), and every join of event rows to people compares them with the
+person's own (:func:`_join_people`): two different ids that share a key would make them
+differ, and the job then fails with :data:`KEY_COLLISION` instead of mixing two people
+(a false match needs both 64-bit hashes to collide). Keys of families, members and persons
+are checked for uniqueness by the job. The family ids of the output are the original texts.
 """
 from __future__ import annotations
 
@@ -25,6 +35,48 @@ from lea_spark.indicators.catalog import CATALOG
 DOMESTIC_LANGUAGES = ("fi", "sv", "se")
 UNKNOWN_LANGUAGES = ("xx", "und", "")
 DAYS_PER_MONTH = 30.4375
+KEY_COLLISION = ("two different person ids share one 64-bit join key (a hash collision) in lea indicators; "
+                 "the family features cannot be computed on hashed keys for this extract")
+_FINGERPRINT_SALT = "lea-spark person fingerprint"
+
+
+def _key(c: Column) -> Column:
+    """The 64-bit join key of an id (null for null: ``xxhash64`` alone would give its seed)."""
+    return F.when(c.isNotNull(), F.xxhash64(c))
+
+
+def _fingerprint(c: Column) -> Column:
+    """A second 64-bit hash of an id, independent of :func:`_key` (salted)."""
+    return F.when(c.isNotNull(), F.xxhash64(F.lit(_FINGERPRINT_SALT), c))
+
+
+def with_join_keys(df: DataFrame) -> DataFrame:
+    """``df`` with ``person_id``/``family_id`` replaced by their 64-bit keys (same names) and,
+    when it has ``person_id``, the fingerprint ``_chk`` of the person id."""
+    cols = []
+    for c in df.columns:
+        if c == "person_id":
+            cols += [_key(F.col(c)).alias(c), _fingerprint(F.col(c)).alias("_chk")]
+        elif c == "family_id":
+            cols.append(_key(F.col(c)).alias(c))
+        else:
+            cols.append(F.col(f"`{c}`"))
+    return df.select(*cols)
+
+
+def _fingerprints() -> list[Column]:
+    """Aggregates that keep the range of the fingerprints of a per-person group."""
+    return [F.min("_chk").alias("_chk_lo"), F.max("_chk").alias("_chk_hi")]
+
+
+def _join_people(people: DataFrame, per_person: DataFrame, how: str = "inner") -> DataFrame:
+    """``people`` (with ``person_id`` and ``_chk``) joined to per-person rows (with ``_chk_lo``,
+    ``_chk_hi``) on the key; fails with :data:`KEY_COLLISION` when the fingerprints differ."""
+    right = per_person.withColumnRenamed("_chk_lo", "_r_lo").withColumnRenamed("_chk_hi", "_r_hi")
+    joined = people.join(right, on="person_id", how=how)
+    bad = F.col("_r_lo").isNotNull() & ((F.col("_r_lo") != F.col("_chk")) | (F.col("_r_hi") != F.col("_chk")))
+    return joined.filter(F.coalesce(F.when(bad, F.raise_error(F.lit(KEY_COLLISION))), F.lit(True))).drop(
+        "_r_lo", "_r_hi")
 
 
 @dataclass(frozen=True)
@@ -75,8 +127,9 @@ def _any(cond: Column) -> Column:
 
 def people(members: DataFrame, persons: DataFrame) -> DataFrame:
     """Members with person attributes and the group flags used by the definitions."""
-    p = persons.select("person_id", "sex", "age", "language", "death_date")
-    m = members.join(p, on="person_id", how="inner")
+    p = persons.select("person_id", F.col("_chk").alias("_chk_lo"), F.col("_chk").alias("_chk_hi"),
+                       "sex", "age", "language", "death_date")
+    m = _join_people(members, p)
     w = Window.partitionBy("family_id")
     n_carers = F.sum(_b(F.col("role").isin("resident_parent", "step_parent"))).over(w)
     is_child = F.col("role").isin("child", "independent_minor")
@@ -145,30 +198,29 @@ def _network(ppl: DataFrame, prm: Params) -> DataFrame:
 
 
 def _moves(ppl: DataFrame, residences: DataFrame, prm: Params) -> DataFrame:
-    res = residences.select("person_id", "dwelling_id", "municipality_code", "start_date", "end_date")
+    res = residences.select("person_id", F.col("_chk").alias("_chk_lo"), F.col("_chk").alias("_chk_hi"),
+                            "dwelling_id", "municipality_code", "start_date", "end_date")
     w = Window.partitionBy("person_id").orderBy("start_date", "dwelling_id")
     spells = (
         res.withColumn("_prev_muni", F.lag("municipality_code").over(w))
         .withColumn("_n", F.row_number().over(w))
         .filter((F.col("_n") > 1) & F.col("start_date").between(prm.lookback_start, prm.ref))
     )
-    children = ppl.filter("is_child").select("family_id", "person_id")
-    per_child = children.join(spells, on="person_id", how="inner").groupBy("family_id", "person_id").agg(
+    children = ppl.filter("is_child").select("family_id", "person_id", "_chk")
+    per_child = _join_people(children, spells).groupBy("family_id", "person_id").agg(
         F.count(F.lit(1)).alias("_moves"),
         F.sum(_b(F.col("municipality_code") != F.col("_prev_muni"))).alias("_muni_moves"),
     )
     moves = per_child.groupBy("family_id").agg(F.max("_moves").alias("moves"),
                                                F.max("_muni_moves").alias("municipality_moves"))
     # A distance parent shared a dwelling with a child of the family during the window.
-    dps = ppl.filter("is_distance_parent").select("family_id", F.col("person_id").alias("parent_id"))
-    a = res.alias("a")
-    b = res.alias("b")
-    c_spells = children.join(a, on="person_id", how="inner").select(
-        "family_id", "a.dwelling_id", F.col("a.start_date").alias("c_start"),
-        F.coalesce(F.col("a.end_date"), prm.ref).alias("c_end"))
-    p_spells = dps.join(b, F.col("parent_id") == F.col("b.person_id"), how="inner").select(
-        "family_id", "b.dwelling_id", F.col("b.start_date").alias("p_start"),
-        F.coalesce(F.col("b.end_date"), prm.ref).alias("p_end"))
+    dps = ppl.filter("is_distance_parent").select("family_id", "person_id", "_chk")
+    c_spells = _join_people(children, res).select(
+        "family_id", "dwelling_id", F.col("start_date").alias("c_start"),
+        F.coalesce(F.col("end_date"), prm.ref).alias("c_end"))
+    p_spells = _join_people(dps, res).select(
+        "family_id", "dwelling_id", F.col("start_date").alias("p_start"),
+        F.coalesce(F.col("end_date"), prm.ref).alias("p_end"))
     shared = (
         c_spells.join(p_spells, on=["family_id", "dwelling_id"], how="inner")
         .withColumn("_from", F.greatest("c_start", "p_start")).withColumn("_to", F.least("c_end", "p_end"))
@@ -225,10 +277,11 @@ def _months(ppl: DataFrame, benefits: DataFrame, prm: Params, name: str) -> Data
     # From ``first`` to the reference month there are at most this many months, both ends counted.
     n = max(12 * prm.lookback_years, prm.recent_months) + 1
     per_person = benefits.filter(month.between(first, _month_number(prm.ref))).groupBy("person_id").agg(
-        *_month_words("_all", idx, n, month >= lookback0), *_month_words("_recent", idx, n, month >= recent0))
-    hh = ppl.filter("is_household").select("family_id", "person_id")
+        *_month_words("_all", idx, n, month >= lookback0), *_month_words("_recent", idx, n, month >= recent0),
+        *_fingerprints())
+    hh = ppl.filter("is_household").select("family_id", "person_id", "_chk")
     return (
-        hh.join(per_person, on="person_id", how="inner")
+        _join_people(hh, per_person)
         .groupBy("family_id").agg(*[F.bit_or(w).alias(w) for w in _word_names("_all", n) + _word_names("_recent", n)])
         .select("family_id", _months_counted("_recent", n).alias(f"{name}_months_recent"),
                 _months_counted("_all", n).alias(f"{name}_months"))
@@ -248,9 +301,10 @@ def _earnings(ppl: DataFrame, earnings: DataFrame, prm: Params) -> DataFrame:
         _any(is_study).alias("_student"),
         _any(is_work & F.substring(F.coalesce(F.col("occupation_code"), F.lit("")), 1, 1).isin("1", "2")).alias("_uwc"),
         _any(is_work & (F.col("employment_type") == "self_employed")).alias("_entre"),
+        *_fingerprints(),
     ).withColumn("_emp_months", _months_counted("_emp", n))
-    ev = ppl.select("family_id", "person_id", "is_parent", "is_household", "is_distance_parent").join(
-        per_person, on="person_id", how="inner")
+    ev = _join_people(ppl.select("family_id", "person_id", "_chk", "is_parent", "is_household", "is_distance_parent"),
+                      per_person)
     par, dp = F.col("is_parent"), F.col("is_distance_parent")
     return ev.groupBy("family_id").agg(
         F.sum(F.when(F.col("is_household"), F.col("_work_eur"))).alias("household_earnings_eur"),
@@ -290,8 +344,9 @@ def _unemployment(ppl: DataFrame, unemployment: DataFrame, prm: Params) -> DataF
     per_person = unemployment.groupBy("person_id").agg(
         F.least(F.sum(overlap(prm.recent_start)), recent_len).alias("_recent"),
         F.least(F.sum(overlap(prm.lookback_start)), lookback_len).alias("_lookback"),
+        *_fingerprints(),
     )
-    per_person = ppl.filter("is_parent").select("family_id", "person_id").join(per_person, on="person_id", how="inner")
+    per_person = _join_people(ppl.filter("is_parent").select("family_id", "person_id", "_chk"), per_person)
     return per_person.groupBy("family_id").agg(
         F.sum("_recent").alias("parents_unemployment_days"),
         (F.sum("_lookback") / F.lit(DAYS_PER_MONTH)).alias("parents_unemployment_months"),
@@ -305,9 +360,9 @@ def _pensions(ppl: DataFrame, pensions: DataFrame, prm: Params) -> DataFrame:
     t = F.col("pension_type")
     per_person = active.groupBy("person_id").agg(
         _any(t == "0").alias("_disability"), _any(t == "2").alias("_partial"), _any(t == "0K").alias("_rehab"),
-        _any(t == "5").alias("_old_age"), _any(t.isin("5", "0")).alias("_retired"))
-    ev = ppl.select("family_id", "person_id", "is_parent", "is_household", "is_distance_parent").join(
-        per_person, on="person_id", how="inner")
+        _any(t == "5").alias("_old_age"), _any(t.isin("5", "0")).alias("_retired"), *_fingerprints())
+    ev = _join_people(ppl.select("family_id", "person_id", "_chk", "is_parent", "is_household", "is_distance_parent"),
+                      per_person)
     par, dp = F.col("is_parent"), F.col("is_distance_parent")
     return ev.groupBy("family_id").agg(
         _any(par & (F.col("_disability") == 1)).alias("parent_disability_pension"),
@@ -320,8 +375,8 @@ def _pensions(ppl: DataFrame, pensions: DataFrame, prm: Params) -> DataFrame:
 
 def _education(ppl: DataFrame, degrees: DataFrame, prm: Params) -> DataFrame:
     best = degrees.filter(F.col("completion_date") <= prm.ref).groupBy("person_id").agg(
-        F.max("isced_level").alias("_isced"))
-    ev = ppl.filter(F.col("is_parent") | F.col("is_distance_parent")).join(best, on="person_id", how="left").withColumn(
+        F.max("isced_level").alias("_isced"), *_fingerprints())
+    ev = _join_people(ppl.filter(F.col("is_parent") | F.col("is_distance_parent")), best, how="left").withColumn(
         "_isced", F.coalesce(F.col("_isced"), F.lit(2)))
     agg = ev.groupBy("family_id").agg(
         F.max(F.when(F.col("is_parent"), F.col("_isced"))).alias("parent_max_isced"),
@@ -400,14 +455,14 @@ def person_health(care: DataFrame, primary: DataFrame, social: DataFrame, prm: P
     primary_pp = primary.filter(in_window("visit_date")).groupBy("person_id").agg(
         F.count("visit_id").alias("visits"),
         F.count(F.when(F.col("profession_code").isin("2222", "3225"), F.col("visit_id"))).alias("dental_visits"),
-        *flag_aggs(pf))
+        *flag_aggs(pf), *_fingerprints())
     care_codes = ("main_diagnosis", "secondary_diagnosis", "external_cause")
     cf = _either(*[_icd10_flags(F.col(c)) for c in care_codes])
     spec = F.substring(F.coalesce(F.col("specialty"), F.lit("")), 1, 2)
     care_pp = care.filter(in_window("admission_date")).groupBy("person_id").agg(
         F.count("episode_id").alias("episodes"),
         F.count(F.when(spec.isin("70", "74", "75"), F.col("episode_id"))).alias("psychiatric_episodes"),
-        *flag_aggs(cf))
+        *flag_aggs(cf), *_fingerprints())
     t = F.col("service_type")
     social_pp = social.filter((F.col("start_date") <= prm.ref)
                               & (F.coalesce(F.col("end_date"), prm.ref) >= prm.lookback_start)).groupBy("person_id").agg(
@@ -416,7 +471,7 @@ def person_health(care: DataFrame, primary: DataFrame, social: DataFrame, prm: P
         _any(t == "CW_PLACEMENT").alias("placement"),
         _any(t == "FAMILY_WORK").alias("family_work"),
         F.count(F.when(t.isin("HOME_SERVICE", "DISABILITY_SERVICE", "ADULT_SOCIAL_WORK"), F.col("episode_id")))
-        .alias("other_social"))
+        .alias("other_social"), *_fingerprints())
 
     # Abortions count distinct days (a visit and an episode on the same day are one). They are
     # rare: rows whose code has no letter O cannot be one, and only the others are tested.
@@ -424,11 +479,11 @@ def person_health(care: DataFrame, primary: DataFrame, social: DataFrame, prm: P
         return F.instr(F.upper(F.coalesce(F.col(c), F.lit(""))), "O") > 0
 
     days = primary.filter(in_window("visit_date") & may_be_abortion("icd10")).filter(
-        _icd10_flags(F.col("icd10"))["abortion"]).select("person_id", F.col("visit_date").alias("_day"))
+        _icd10_flags(F.col("icd10"))["abortion"]).select("person_id", "_chk", F.col("visit_date").alias("_day"))
     for c in care_codes:
         days = days.unionByName(care.filter(in_window("admission_date") & may_be_abortion(c)).filter(
-            _icd10_flags(F.col(c))["abortion"]).select("person_id", F.col("admission_date").alias("_day")))
-    abortions_pp = days.distinct().groupBy("person_id").agg(F.count(F.lit(1)).alias("abortion_days"))
+            _icd10_flags(F.col(c))["abortion"]).select("person_id", "_chk", F.col("admission_date").alias("_day")))
+    abortions_pp = days.distinct().groupBy("person_id").agg(F.count(F.lit(1)).alias("abortion_days"), *_fingerprints())
 
     counts = ("visits", "dental_visits", "episodes", "psychiatric_episodes", "other_social", "abortion_days")
     flags = tuple(k for k in DX_FLAGS if k != "abortion") + ("cw", "placement", "family_work")
@@ -438,14 +493,15 @@ def person_health(care: DataFrame, primary: DataFrame, social: DataFrame, prm: P
     return merged.groupBy("person_id").agg(
         *[F.coalesce(F.sum(c), F.lit(0)).alias(c) for c in counts],
         *[F.coalesce(F.max(c), F.lit(0)).alias(c) for c in flags],
+        F.min("_chk_lo").alias("_chk_lo"), F.max("_chk_hi").alias("_chk_hi"),
     )
 
 
 def _health_and_services(ppl: DataFrame, health: DataFrame, sizes: DataFrame, prm: Params) -> DataFrame:
     """Health, lifestyle and service-use indicators from :func:`person_health`: a family counts
     the members (by role) with a flag, and sums its household's visits and episodes."""
-    ev = ppl.select("family_id", "person_id", "is_child", "is_parent", "is_household", "is_distance_parent").join(
-        health, on="person_id", how="inner")
+    ev = _join_people(ppl.select("family_id", "person_id", "_chk", "is_child", "is_parent", "is_household",
+                                 "is_distance_parent"), health)
     ch, par, dp, hh = F.col("is_child"), F.col("is_parent"), F.col("is_distance_parent"), F.col("is_household")
 
     def n(cond: Column, flag: str) -> Column:
@@ -500,8 +556,13 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
 
     ``events`` maps bronze table names (``residences``, ``earnings``, ``social_assistance``,
     ``housing_allowance``, ``unemployment``, ``pensions``, ``degrees``, ``care_episodes``,
-    ``social_care_episodes``, ``primary_care_visits``) to their DataFrames.
+    ``social_care_episodes``, ``primary_care_visits``) to their DataFrames. Ids are replaced by
+    64-bit keys here (:func:`with_join_keys`); the output carries the original family ids.
     """
+    wide = families.select(_key(F.col("family_id")).alias("family_id"), F.col("family_id").alias("_family_text"),
+                           "reference_date", "municipality_code", "postal_code", "wellbeing_county_code")
+    families, members, persons = (with_join_keys(df) for df in (families, members, persons))
+    events = {name: with_join_keys(df) for name, df in events.items()}
     ppl = people(members, persons)
     sizes = _household_size(ppl)
     earnings = _earnings(ppl, events["earnings"], prm)
@@ -519,7 +580,6 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
         _health_and_services(ppl, health, sizes, prm),
         sizes,
     ]
-    wide = families.select("family_id", "reference_date", "municipality_code", "postal_code", "wellbeing_county_code")
     for part in parts:
         wide = wide.join(part, on="family_id", how="left")
     per_cu = F.coalesce(F.col("household_earnings_eur"), F.lit(0.0)) / F.col("_consumption_units")
@@ -542,7 +602,7 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
         raise ValueError(f"indicators in the catalog but not computed: {missing}")
     period = F.date_format(prm.ref, "yyyy")
     return wide.select(
-        "family_id", period.alias("reference_period"), F.col("reference_date").cast("date").alias("reference_date"),
+        F.col("_family_text").alias("family_id"), period.alias("reference_period"), F.col("reference_date").cast("date").alias("reference_date"),
         "municipality_code", "postal_code", "wellbeing_county_code",
         *[F.coalesce(F.col(i.name).cast("double"), F.lit(0.0)).alias(i.name) for i in CATALOG],
     )
