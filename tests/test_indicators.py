@@ -219,7 +219,7 @@ def test_health_lifestyle_and_services(features):
 def test_colliding_join_keys_fail_instead_of_mixing_people(features, monkeypatch):
     """The indicators join on 64-bit keys of the ids. Two people whose keys collide must stop
     the computation with a clear message, not be merged: with a key that collides on purpose
-    (the length of the id), the fingerprints differ and the job fails."""
+    (the length of the id), the fingerprints differ and build_features fails."""
     from pyspark.sql import functions as F
 
     from lea_spark.indicators import build
@@ -228,6 +228,35 @@ def test_colliding_join_keys_fail_instead_of_mixing_people(features, monkeypatch
     monkeypatch.setattr(build, "_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
     with pytest.raises(Exception, match="hash collision"):
         build.build_features(h.families, h.members, h.persons, events, Params(reference_date=REF)).collect()
+
+
+@pytest.mark.parametrize("table, row", [
+    ("social_assistance", ("zz", M(2022, 3, 1), 100.0, 1)),
+    ("earnings", ("zz", M(2022, 3, 1), "201", 100.0, "employee", "2221")),
+    ("degrees", ("zz", "621101", 6, "0413", D(2015, 6, 1))),
+    ("primary_care_visits", ("vz", "zz", D(2020, 1, 1), "2221", "F32", None)),
+    ("residences", ("zz", "dZ", "837", "33200", D(2019, 1, 1), None)),
+])
+def test_an_event_person_colliding_with_a_member_fails(spark, features, monkeypatch, table, row):
+    """Someone known only to one event register (``zz``) whose key equals a family member's
+    (the mother ``c_m``; the child ``c_c`` for residences) must not lend the member their
+    events: each kind of join of events to people (benefit months, earnings, the left join of
+    degrees, health, residence spells) fails on the fingerprints."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.indicators import build
+
+    _, _, h, events = features
+    target = "c_c" if table == "residences" else "c_m"
+    monkeypatch.setattr(build, "_key", lambda c: F.when(c.isNotNull(), F.xxhash64(
+        F.when(c == "zz", F.lit(target)).otherwise(c))))
+    extra = with_metadata(spark, table, [row]).select(*events[table].columns)
+    changed = dict(events, **{table: events[table].unionByName(extra)})
+    with pytest.raises(Exception, match="hash collision"):
+        build.build_features(h.families, h.members, h.persons, changed, Params(reference_date=REF)).collect()
+    # Without the colliding key the same rows compute (zz belongs to no family).
+    monkeypatch.undo()
+    assert build.build_features(h.families, h.members, h.persons, changed, Params(reference_date=REF)).count() == 8
 
 
 def test_job_checks_uniqueness_on_the_join_keys(spark, tmp_path, features, monkeypatch):

@@ -200,7 +200,9 @@ def _network(ppl: DataFrame, prm: Params) -> DataFrame:
 def _moves(ppl: DataFrame, residences: DataFrame, prm: Params) -> DataFrame:
     res = residences.select("person_id", F.col("_chk").alias("_chk_lo"), F.col("_chk").alias("_chk_hi"),
                             "dwelling_id", "municipality_code", "start_date", "end_date")
-    w = Window.partitionBy("person_id").orderBy("start_date", "dwelling_id")
+    # By key and fingerprint: were two people's keys to collide, their spells must not mix
+    # before the join to the children checks the fingerprints.
+    w = Window.partitionBy("person_id", "_chk_lo").orderBy("start_date", "dwelling_id")
     spells = (
         res.withColumn("_prev_muni", F.lag("municipality_code").over(w))
         .withColumn("_n", F.row_number().over(w))
@@ -558,6 +560,8 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
     ``housing_allowance``, ``unemployment``, ``pensions``, ``degrees``, ``care_episodes``,
     ``social_care_episodes``, ``primary_care_visits``) to their DataFrames. Ids are replaced by
     64-bit keys here (:func:`with_join_keys`); the output carries the original family ids.
+    Colliding person keys fail here; the keys of ``families``, ``members`` and ``persons`` must
+    be unique, which the caller checks (``lea indicators`` does, before calling this).
     """
     wide = families.select(_key(F.col("family_id")).alias("family_id"), F.col("family_id").alias("_family_text"),
                            "reference_date", "municipality_code", "postal_code", "wellbeing_county_code")
