@@ -69,6 +69,11 @@ def _fingerprints() -> list[Column]:
     return [F.min("_chk").alias("_chk_lo"), F.max("_chk").alias("_chk_hi")]
 
 
+def _row_fingerprints() -> list[Column]:
+    """The same range for a table joined row by row (persons, residence spells): its own ``_chk``."""
+    return [F.col("_chk").alias("_chk_lo"), F.col("_chk").alias("_chk_hi")]
+
+
 def _join_people(people: DataFrame, per_person: DataFrame, how: str = "inner") -> DataFrame:
     """``people`` (with ``person_id`` and ``_chk``) joined to per-person rows (with ``_chk_lo``,
     ``_chk_hi``) on the key; fails with :data:`KEY_COLLISION` when the fingerprints differ."""
@@ -127,8 +132,7 @@ def _any(cond: Column) -> Column:
 
 def people(members: DataFrame, persons: DataFrame) -> DataFrame:
     """Members with person attributes and the group flags used by the definitions."""
-    p = persons.select("person_id", F.col("_chk").alias("_chk_lo"), F.col("_chk").alias("_chk_hi"),
-                       "sex", "age", "language", "death_date")
+    p = persons.select("person_id", *_row_fingerprints(), "sex", "age", "language", "death_date")
     m = _join_people(members, p)
     w = Window.partitionBy("family_id")
     n_carers = F.sum(_b(F.col("role").isin("resident_parent", "step_parent"))).over(w)
@@ -198,8 +202,8 @@ def _network(ppl: DataFrame, prm: Params) -> DataFrame:
 
 
 def _moves(ppl: DataFrame, residences: DataFrame, prm: Params) -> DataFrame:
-    res = residences.select("person_id", F.col("_chk").alias("_chk_lo"), F.col("_chk").alias("_chk_hi"),
-                            "dwelling_id", "municipality_code", "start_date", "end_date")
+    res = residences.select("person_id", *_row_fingerprints(), "dwelling_id", "municipality_code", "start_date",
+                            "end_date")
     # By key and fingerprint: were two people's keys to collide, their spells must not mix
     # before the join to the children checks the fingerprints.
     w = Window.partitionBy("person_id", "_chk_lo").orderBy("start_date", "dwelling_id")
