@@ -70,19 +70,20 @@ def job_code(spark, cfg):
     """The four ``COLUMNS`` per family as ``lea indicators`` computes them (a DataFrame)."""
     from pyspark.sql import functions as F
 
-    from lea_spark.indicators.build import Params, _key, _months, with_join_keys
+    from lea_spark.indicators.build import Params, _months
+    from lea_spark.joinkeys import family_key, keyed
     from lea_spark.lake import read_table
 
     prm = Params.from_config(cfg)
-    members = with_join_keys(read_table(spark, cfg, "silver.family_members"))
+    members = keyed(read_table(spark, cfg, "silver.family_members"))
     ppl = members.withColumn("is_household", F.col("is_resident"))
     counts = members.groupBy("family_id").agg(
         F.count(F.when((F.col("role") == "grandparent") & F.col("is_alive"), 1)).alias("n_grandparents_alive"),
         F.count(F.when(F.col("role").isin("child", "independent_minor"), 1)).alias("n_children"))
-    sa = _months(ppl, with_join_keys(read_table(spark, cfg, "bronze.social_assistance")), prm, "social_assistance")
-    ha = _months(ppl, with_join_keys(read_table(spark, cfg, "bronze.housing_allowance")), prm, "housing_allowance")
+    sa = _months(ppl, keyed(read_table(spark, cfg, "bronze.social_assistance")), prm, "social_assistance")
+    ha = _months(ppl, keyed(read_table(spark, cfg, "bronze.housing_allowance")), prm, "housing_allowance")
     families = read_table(spark, cfg, "silver.families")
-    out = (families.select(_key(F.col("family_id")).alias("_key"), "family_id")
+    out = (families.select(family_key(families).alias("_key"), "family_id")
            .join(counts.withColumnRenamed("family_id", "_key"), "_key", "left")
            .join(sa.select(F.col("family_id").alias("_key"), "social_assistance_months_recent"), "_key", "left")
            .join(ha.select(F.col("family_id").alias("_key"), "housing_allowance_months"), "_key", "left"))

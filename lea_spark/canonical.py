@@ -75,8 +75,19 @@ BRONZE_SCHEMAS: dict[str, str] = {
     ),
 }
 
+# Columns ingest writes after the canonical ones in every table with ``person_id``: its 64-bit
+# join key and fingerprint (lea_spark.joinkeys), so that later jobs join on integers.
+PERSON_KEYS = "person_key bigint, person_chk bigint"
+
 # Columns every bronze table carries in addition to its canonical columns.
 INGEST_METADATA = "source_file string, source_row long, ingested_at timestamp, ingest_run_id string"
+
+
+def bronze_ddl(table: str, metadata: str = INGEST_METADATA) -> str:
+    """The DDL of ``bronze.<table>`` as ingest writes it: canonical columns, the person keys
+    (when the table has ``person_id``) and ``metadata``."""
+    keys = [PERSON_KEYS] if "person_id" in schema_of(table).fieldNames() else []
+    return ", ".join([BRONZE_SCHEMAS[table], *keys, metadata])
 
 QUARANTINE_SCHEMA = (
     "register string, source_file string, source_row long, rule string, reason string, "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import operator
+from functools import reduce
 
 import pytest
 from pyspark.sql import functions as F
@@ -177,3 +179,16 @@ def test_job_writes_silver_tables(spark, tmp_path):
         "family_id", "person_id", "role", "is_resident", "distance_km"]
     assert read_table(spark, cfg, "silver.household_quarantine").count() == 3
     assert read_table(spark, cfg, "silver.persons").count() == 34
+    # The 64-bit join keys of the ids are stored after the columns, for the indicators.
+    salt = F.lit("lea-spark person fingerprint")
+    for table, keys in (("silver.persons", {"person_key": F.xxhash64("person_id"),
+                                             "person_chk": F.xxhash64(salt, "person_id")}),
+                        ("silver.family_members", {"person_key": F.xxhash64("person_id"),
+                                                   "person_chk": F.xxhash64(salt, "person_id"),
+                                                   "family_key": F.xxhash64("family_id")}),
+                        ("silver.families", {"family_key": F.xxhash64("family_id")})):
+        df = read_table(spark, cfg, table)
+        assert df.columns[-len(keys):] == list(keys)
+        agree = [F.col(k) == v for k, v in keys.items()]
+        assert df.where(~reduce(operator.and_, agree)).count() == 0, table
+    assert not {"person_key", "person_chk"} & set(read_table(spark, cfg, "silver.household_vertices").columns)

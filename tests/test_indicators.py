@@ -222,12 +222,40 @@ def test_colliding_join_keys_fail_instead_of_mixing_people(features, monkeypatch
     (the length of the id), the fingerprints differ and build_features fails."""
     from pyspark.sql import functions as F
 
+    from lea_spark import joinkeys
     from lea_spark.indicators import build
 
     _, _, h, events = features
-    monkeypatch.setattr(build, "_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
+    monkeypatch.setattr(joinkeys, "join_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
     with pytest.raises(Exception, match="hash collision"):
         build.build_features(h.families, h.members, h.persons, events, Params(reference_date=REF)).collect()
+
+
+def test_stored_join_keys_give_the_same_features_and_their_collisions_fail(features, monkeypatch):
+    """Tables written with their keys (as ingest and households write them) give the same
+    features as keys computed from the ids. Stored keys are read, not recomputed, and still
+    checked: keys that collided when they were written fail the computation afterwards."""
+    from pyspark.sql import functions as F
+
+    from lea_spark import joinkeys
+    from lea_spark.indicators import build
+
+    df, rows, h, events = features
+
+    def stored(tables):
+        return [joinkeys.with_stored_keys(t).localCheckpoint() for t in tables]
+
+    names = list(events)
+    fam, mem, per, *ev = stored([h.families, h.members, h.persons, *events.values()])
+    assert {"person_key", "person_chk", "family_key"} <= set(mem.columns)
+    got = build.build_features(fam, mem, per, dict(zip(names, ev)), Params(reference_date=REF)).collect()
+    want = {r["family_id"]: r.asDict() for r in df.collect()}
+    assert {r["family_id"]: r.asDict() for r in got} == want
+    monkeypatch.setattr(joinkeys, "join_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
+    fam, mem, per, *ev = stored([h.families, h.members, h.persons, *events.values()])
+    monkeypatch.undo()
+    with pytest.raises(Exception, match="hash collision"):
+        build.build_features(fam, mem, per, dict(zip(names, ev)), Params(reference_date=REF)).collect()
 
 
 @pytest.mark.parametrize("table, row", [
@@ -244,11 +272,12 @@ def test_an_event_person_colliding_with_a_member_fails(spark, features, monkeypa
     degrees, health, residence spells) fails on the fingerprints."""
     from pyspark.sql import functions as F
 
+    from lea_spark import joinkeys
     from lea_spark.indicators import build
 
     _, _, h, events = features
     target = "c_c" if table == "residences" else "c_m"
-    monkeypatch.setattr(build, "_key", lambda c: F.when(c.isNotNull(), F.xxhash64(
+    monkeypatch.setattr(joinkeys, "join_key", lambda c: F.when(c.isNotNull(), F.xxhash64(
         F.when(c == "zz", F.lit(target)).otherwise(c))))
     extra = with_metadata(spark, table, [row]).select(*events[table].columns)
     changed = dict(events, **{table: events[table].unionByName(extra)})
@@ -265,6 +294,7 @@ def test_job_checks_uniqueness_on_the_join_keys(spark, tmp_path, features, monke
     from pyspark.sql import functions as F
 
     from lea_spark.households import DuplicateKeyError
+    from lea_spark import joinkeys
     from lea_spark.indicators import build
     from lea_spark.jobs import indicators as job
     from lea_spark.lake import write_table
@@ -274,7 +304,7 @@ def test_job_checks_uniqueness_on_the_join_keys(spark, tmp_path, features, monke
     for name, df in (("silver.families", h.families), ("silver.family_members", h.members),
                      ("silver.persons", h.persons), *[(f"bronze.{t}", df) for t, df in events.items()]):
         write_table(cfg, df, name)
-    monkeypatch.setattr(build, "_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
+    monkeypatch.setattr(joinkeys, "join_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
     with pytest.raises(DuplicateKeyError, match=r"silver\.families \(64-bit join keys\)"):
         job.run(cfg, argparse.Namespace(reference_date=None, write_docs=False))
 
@@ -283,16 +313,17 @@ def _family_texts(ppl) -> dict:
     """The 64-bit join key of each family id of ``ppl`` -> the id (the internals run on keys)."""
     from pyspark.sql import functions as F
 
-    from lea_spark.indicators.build import _key
+    from lea_spark.joinkeys import join_key
 
-    return {r["k"]: r["family_id"] for r in ppl.select(_key(F.col("family_id")).alias("k"), "family_id").collect()}
+    return {r["k"]: r["family_id"] for r in ppl.select(join_key(F.col("family_id")).alias("k"), "family_id").collect()}
 
 
 def test_month_sets_longer_than_one_word(spark):
     """A look-back of 10 years has 120 months: month sets span two 63-bit words. A month two
     household members received counts once; months outside the window and members outside
     the household do not count."""
-    from lea_spark.indicators.build import _months, with_join_keys
+    from lea_spark.indicators.build import _months
+    from lea_spark.joinkeys import keyed as with_join_keys
 
     prm = Params(reference_date="2022-12-31", lookback_years=10, recent_months=12)
     ppl = spark.createDataFrame(
@@ -313,7 +344,8 @@ def test_month_sets_longer_than_one_word(spark):
 def test_recent_window_longer_than_look_back(spark):
     """``indicators.recent_months`` may exceed the look-back: recent months are counted from
     the recent window's start, whatever the look-back."""
-    from lea_spark.indicators.build import _months, with_join_keys
+    from lea_spark.indicators.build import _months
+    from lea_spark.joinkeys import keyed as with_join_keys
 
     prm = Params(reference_date="2022-12-31", lookback_years=1, recent_months=24)
     ppl = spark.createDataFrame([("f1", "a", True)], "family_id string, person_id string, is_household boolean")
@@ -328,7 +360,8 @@ def test_health_of_a_family_without_household_members(spark):
     lives in it (the rates over household members are then 0)."""
     from pyspark.sql import functions as F
 
-    from lea_spark.indicators.build import _health_and_services, _household_size, person_health, with_join_keys
+    from lea_spark.indicators.build import _health_and_services, _household_size, person_health
+    from lea_spark.joinkeys import keyed as with_join_keys
 
     prm = Params(reference_date=REF)
     ppl = spark.createDataFrame(

@@ -82,11 +82,30 @@ def test_bronze_values_are_typed_mapped_and_pseudonymised(spark, ingested):
         (h(data.P1), "0", dt.date(2019, 1, 1), dt.date(2021, 12, 31)),
         (h(data.P2), "0K", dt.date(2020, 5, 1), None),
     ])
-    # Tables no contract feeds exist, empty, with the canonical columns plus metadata.
+    # Tables no contract feeds exist, empty, with the canonical columns, keys and metadata.
     relations = read_table(spark, cfg, "bronze.relations")
-    assert relations.columns == ["person_id", "relative_id", "relation_type", "source_file", "source_row",
-                                 "ingested_at", "ingest_run_id"]
+    assert relations.columns == ["person_id", "relative_id", "relation_type", "person_key", "person_chk",
+                                 "source_file", "source_row", "ingested_at", "ingest_run_id"]
     assert relations.count() == 0
+
+
+def test_bronze_stores_the_join_keys_of_person_ids(spark, ingested):
+    """Every bronze table with ``person_id`` carries its 64-bit key and fingerprint after the
+    canonical columns (for the joins of later jobs), equal to the hashes of the pseudonym."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.canonical import BRONZE_SCHEMAS, bronze_ddl
+
+    cfg, _, _ = ingested
+    salt = F.lit("lea-spark person fingerprint")
+    for table in BRONZE_SCHEMAS:
+        df = read_table(spark, cfg, f"bronze.{table}")
+        assert df.columns == [f.split()[0] for f in bronze_ddl(table).split(", ")], table
+        bad = df.where((F.col("person_key") != F.xxhash64("person_id"))
+                       | (F.col("person_chk") != F.xxhash64(salt, "person_id"))
+                       | F.col("person_key").isNull() | F.col("person_chk").isNull())
+        assert bad.count() == 0, table
+    assert read_table(spark, cfg, "bronze.persons").where(F.col("person_key").isNotNull()).count() > 0
 
 
 def test_accounting_is_exact_per_file_and_rule(spark, ingested):

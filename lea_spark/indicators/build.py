@@ -12,8 +12,10 @@ shuffle), far fewer rows are shuffled and none is sorted. ``(family_id, person_i
 the sum of its members' 0/1 flags.
 
 Join keys: every join and aggregation runs on 64-bit keys, not on the 64-character ids.
-:func:`with_join_keys` replaces ``person_id`` and ``family_id`` by ``xxhash64`` of the id (null
-stays null) and adds ``_chk``, a second, independent 64-bit fingerprint of the person id.
+:func:`lea_spark.joinkeys.keyed` replaces ``person_id`` and ``family_id`` by their keys
+(``xxhash64`` of the id, null for null; read from the stored ``person_key``/``family_key``
+columns that ingest and households write, computed when a table has none) and adds ``_chk``,
+a second, independent 64-bit fingerprint of the person id (``person_chk``).
 Per-person aggregates keep the smallest and largest fingerprint of their rows
 (:func:`_fingerprints`), and every join of event rows to people compares them with the
 person's own (:func:`_join_people`): two different ids that share a key would make them
@@ -31,37 +33,13 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from lea_spark.indicators.catalog import CATALOG
+from lea_spark.joinkeys import family_key, keyed
 
 DOMESTIC_LANGUAGES = ("fi", "sv", "se")
 UNKNOWN_LANGUAGES = ("xx", "und", "")
 DAYS_PER_MONTH = 30.4375
 KEY_COLLISION = ("two different person ids share one 64-bit join key (a hash collision) in lea indicators; "
                  "the family features cannot be computed on hashed keys for this extract")
-_FINGERPRINT_SALT = "lea-spark person fingerprint"
-
-
-def _key(c: Column) -> Column:
-    """The 64-bit join key of an id (null for null: ``xxhash64`` alone would give its seed)."""
-    return F.when(c.isNotNull(), F.xxhash64(c))
-
-
-def _fingerprint(c: Column) -> Column:
-    """A second 64-bit hash of an id, independent of :func:`_key` (salted)."""
-    return F.when(c.isNotNull(), F.xxhash64(F.lit(_FINGERPRINT_SALT), c))
-
-
-def with_join_keys(df: DataFrame) -> DataFrame:
-    """``df`` with ``person_id``/``family_id`` replaced by their 64-bit keys (same names) and,
-    when it has ``person_id``, the fingerprint ``_chk`` of the person id."""
-    cols = []
-    for c in df.columns:
-        if c == "person_id":
-            cols += [_key(F.col(c)).alias(c), _fingerprint(F.col(c)).alias("_chk")]
-        elif c == "family_id":
-            cols.append(_key(F.col(c)).alias(c))
-        else:
-            cols.append(F.col(f"`{c}`"))
-    return df.select(*cols)
 
 
 def _fingerprints() -> list[Column]:
@@ -563,14 +541,14 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
     ``events`` maps bronze table names (``residences``, ``earnings``, ``social_assistance``,
     ``housing_allowance``, ``unemployment``, ``pensions``, ``degrees``, ``care_episodes``,
     ``social_care_episodes``, ``primary_care_visits``) to their DataFrames. Ids are replaced by
-    64-bit keys here (:func:`with_join_keys`); the output carries the original family ids.
+    64-bit keys here (:func:`lea_spark.joinkeys.keyed`: stored keys when the tables have them); the output carries the original family ids.
     Colliding person keys fail here; the keys of ``families``, ``members`` and ``persons`` must
     be unique, which the caller checks (``lea indicators`` does, before calling this).
     """
-    wide = families.select(_key(F.col("family_id")).alias("family_id"), F.col("family_id").alias("_family_text"),
+    wide = families.select(family_key(families).alias("family_id"), F.col("family_id").alias("_family_text"),
                            "reference_date", "municipality_code", "postal_code", "wellbeing_county_code")
-    families, members, persons = (with_join_keys(df) for df in (families, members, persons))
-    events = {name: with_join_keys(df) for name, df in events.items()}
+    families, members, persons = (keyed(df) for df in (families, members, persons))
+    events = {name: keyed(df) for name, df in events.items()}
     ppl = people(members, persons)
     sizes = _household_size(ppl)
     earnings = _earnings(ppl, events["earnings"], prm)

@@ -38,6 +38,7 @@ from lea_spark.canonical import schema_of
 from lea_spark.datetext import parse_date
 from lea_spark.identity import HETU_REGEX, PSEUDONYM_REGEX, birth_date_col, hetu_is_valid_col, pseudonymise_col
 from lea_spark.ingest.contract import ColumnSpec, Contract, ContractError
+from lea_spark.joinkeys import key_columns
 
 RULE_ORDER = (
     "bad_encoding", "truncated_line", "missing_value", "malformed_person_code", "invalid_check_character",
@@ -349,10 +350,13 @@ def validate(df: DataFrame, contract: Contract, key: str | None, materialise: Ma
 
 
 def accepted_rows(validated: DataFrame, table: str, ingested_at, run_id: str) -> DataFrame:
-    """The rows without a rule, as ``bronze.<table>`` (canonical columns + ingest metadata)."""
+    """The rows without a rule, as ``bronze.<table>``: canonical columns, the stored join keys
+    of ``person_id`` (:mod:`lea_spark.joinkeys`) and ingest metadata."""
     schema = schema_of(table)
-    return validated.where(F.col("rule").isNull()).select(
-        *[F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields],
+    canonical = validated.where(F.col("rule").isNull()).select(
+        *[F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields], "source_file", "source_row")
+    return canonical.select(
+        *schema.fieldNames(), *key_columns(canonical),
         F.col("source_file"), F.col("source_row").cast("long").alias("source_row"),
         F.lit(ingested_at).cast(INGESTED_AT_TYPE).alias("ingested_at"), F.lit(run_id).alias("ingest_run_id"),
     )

@@ -2,7 +2,9 @@
 
 Writes ``silver.persons``, ``silver.household_vertices``, ``silver.household_edges``,
 ``silver.families``, ``silver.family_members`` and ``silver.household_quarantine`` (rows of
-the inputs that could not be used, each with a rule and a reason).
+the inputs that could not be used, each with a rule and a reason). ``silver.persons``,
+``silver.families`` and ``silver.family_members`` carry the 64-bit join keys of their ids
+(``person_key, person_chk``, ``family_key``: :mod:`lea_spark.joinkeys`) after their columns.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from lea_spark.households.families import build_members, summarise_families, wit
 from lea_spark.households.geo import postal_points
 from lea_spark.households.graph import build_edges, build_vertices, checked_relations, legal_parents, partnerships_on
 from lea_spark.households.persons import build_persons
+from lea_spark.joinkeys import with_stored_keys, without_keys
 from lea_spark.lake import read_table, write_table
 from lea_spark.progress import step
 from lea_spark.session import get_spark
@@ -42,16 +45,18 @@ def run(cfg: Config, args) -> dict:
     ref_date = getattr(args, "reference_date", None) or cfg["project.reference_date"]
     spark = get_spark(cfg)
     with step(JOB, "read bronze and geography"):
-        bronze = {t: read_table(spark, cfg, f"bronze.{t}") for t in ("persons", "relations", "partnerships", "residences")}
+        # Households work on the ids; the keys are written beside them for later jobs.
+        bronze = {t: without_keys(read_table(spark, cfg, f"bronze.{t}"))
+                  for t in ("persons", "relations", "partnerships", "residences")}
         postal_areas, municipalities = read_geography(spark, cfg)
         postal_areas, municipalities = postal_areas.cache(), municipalities.cache()
     with step(JOB, "check keys"):
         assert_unique(bronze["persons"], ["person_id"], "bronze.persons")
     with step(JOB, "silver.persons") as s:
         persons, q_res = build_persons(bronze["persons"], bronze["residences"], ref_date)
-        r = write_table(cfg, persons, "silver.persons")
+        r = write_table(cfg, with_stored_keys(persons), "silver.persons")
         s.rows_out = r.rows
-    persons = read_table(spark, cfg, "silver.persons")
+    persons = without_keys(read_table(spark, cfg, "silver.persons"))
     ref = F.lit(ref_date).cast("date")
     rel, q_rel = checked_relations(bronze["relations"], bronze["persons"])
     legal = legal_parents(rel)
@@ -64,12 +69,12 @@ def run(cfg: Config, args) -> dict:
     points = postal_points(postal_areas, municipalities)
     members, q_fam = build_members(persons, legal, partners, points, municipalities, ref_date)
     with step(JOB, "silver.family_members") as s:
-        rm = write_table(cfg, members, "silver.family_members")
+        rm = write_table(cfg, with_stored_keys(members), "silver.family_members")
         s.rows_out = rm.rows
-    members = read_table(spark, cfg, "silver.family_members")
+    members = without_keys(read_table(spark, cfg, "silver.family_members"))
     with step(JOB, "silver.families") as s:
         families = with_county(summarise_families(members, persons, legal, ref_date), municipalities)
-        rf = write_table(cfg, families, "silver.families")
+        rf = write_table(cfg, with_stored_keys(families), "silver.families")
         s.rows_in, s.rows_out = rm.rows, rf.rows
     with step(JOB, "silver.household_quarantine") as s:
         rq = write_table(cfg, q_res.unionByName(q_rel).unionByName(q_fam), "silver.household_quarantine")

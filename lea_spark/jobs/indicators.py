@@ -27,7 +27,7 @@ def run(cfg: Config, args) -> dict:
         return {"docs": str(write())}
     from lea_spark.households import assert_unique
     from lea_spark.indicators import CATALOG, Params, build_features
-    from lea_spark.indicators.build import with_join_keys
+    from lea_spark.joinkeys import keyed
 
     prm = Params.from_config(cfg, getattr(args, "reference_date", None))
     spark = get_spark(cfg)
@@ -40,9 +40,9 @@ def run(cfg: Config, args) -> dict:
         # On the 64-bit join keys the indicators use: unique keys imply unique ids, and a
         # repeated key is either a repeated id or a hash collision (the message says which
         # table; build_features catches collisions with event rows itself).
-        assert_unique(with_join_keys(families), ["family_id"], "silver.families (64-bit join keys)")
-        assert_unique(with_join_keys(members), ["family_id", "person_id"], "silver.family_members (64-bit join keys)")
-        assert_unique(with_join_keys(persons), ["person_id"], "silver.persons (64-bit join keys)")
+        assert_unique(keyed(families), ["family_id"], "silver.families (64-bit join keys)")
+        assert_unique(keyed(members), ["family_id", "person_id"], "silver.family_members (64-bit join keys)")
+        assert_unique(keyed(persons), ["person_id"], "silver.persons (64-bit join keys)")
     with step(JOB, "gold.family_features") as s:
         features = build_features(families, members, persons, events, prm)
         period = prm.reference_date[:4]

@@ -22,7 +22,7 @@ import uuid
 from functools import reduce
 from pathlib import Path
 
-from lea_spark.canonical import BRONZE_SCHEMAS, INGEST_METADATA, QUARANTINE_SCHEMA
+from lea_spark.canonical import BRONZE_SCHEMAS, INGEST_METADATA, QUARANTINE_SCHEMA, bronze_ddl
 from lea_spark.config import Config, ConfigError, secret
 from lea_spark.progress import step
 
@@ -138,7 +138,7 @@ def run(cfg: Config, args) -> dict:
                     df = reduce(lambda a, b: a.unionByName(b), accepted)
                 else:
                     log.warning("[%s] no contract feeds bronze.%s; writing it empty", JOB, table)
-                    df = spark.createDataFrame([], StructType.fromDDL(BRONZE_SCHEMAS[table] + ", " + _ntz(INGEST_METADATA)))
+                    df = spark.createDataFrame([], StructType.fromDDL(bronze_ddl(table, _ntz(INGEST_METADATA))))
                 result = write_table(cfg, df, f"bronze.{table}", mode="overwrite")
                 tables[table] = result.rows
                 s.rows_out = result.rows
