@@ -3,7 +3,9 @@
 Ingest maps each register's own columns and codes (described by its contract in
 ``conf/registers/*.yaml``) onto these tables; everything downstream reads only these.
 Persons are keyed by ``person_id``, a pseudonymous keyed hash (64 hex characters), never
-a raw personal identity code. Dates are ``date``; money is euros as ``double``.
+a raw personal identity code; ingest stores its 64-bit join key and fingerprint
+(``person_key, person_chk``: :mod:`lea_spark.joinkeys`) beside it. Dates are ``date``; money
+is euros as ``double``.
 
 Code lists used in canonical columns (the contracts translate native codes to these):
 
