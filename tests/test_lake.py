@@ -157,6 +157,25 @@ def test_parallel_write_makes_one_file_per_task(spark, cfg):
     assert os.path.basename(files[0]).startswith("part-")
 
 
+def test_unpartitioned_writes_carry_footer_statistics_and_leave_no_folder(spark, cfg):
+    """An unpartitioned table is written by Spark's Parquet writer and committed with Delta
+    statistics read from the files' footers: rows, nulls, bounds of numbers and dates (none
+    for strings); nothing of the write is left outside the table's data files."""
+    import pyarrow as pa
+
+    write_table(cfg, frame(spark).coalesce(1), "bronze.stats", mode="overwrite")
+    path = table_path(cfg, "bronze.stats")
+    (flat,) = pa.table(DeltaTable(str(path)).get_add_actions(flatten=True)).to_pylist()
+    assert flat["num_records"] == 4
+    assert (flat["min.id"], flat["max.id"]) == (1, 4)
+    assert (flat["min.amount"], flat["max.amount"]) == (-1.0, 10.5)
+    assert (flat["min.month"], flat["max.month"]) == (dt.date(2021, 12, 31), dt.date(2022, 6, 30))
+    assert (flat["null_count.amount"], flat["null_count.note"], flat["null_count.id"]) == (1, 1, 0)
+    assert flat.get("min.note") is None and flat.get("max.municipality_code") is None  # no string bounds
+    assert [p.name for p in path.iterdir() if p.name != "_delta_log" and not p.name.endswith(".parquet")] == []
+    assert as_pandas(read_table(spark, cfg, "bronze.stats")).equals(as_pandas(frame(spark)))
+
+
 def test_row_count_from_delta_statistics(spark, cfg):
     from lea_spark.lake import table_rows
 

@@ -223,44 +223,10 @@ class DeltaRsWriter(DataSourceArrowWriter):
 
     # -- driver side ---------------------------------------------------------------------
     def commit(self, messages: list[FilesWritten]) -> None:
-        import pyarrow as pa
-        from deltalake import DeltaTable
-        from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
-        from pyspark.sql.pandas.types import to_arrow_schema
-
         adds = [a for m in messages if m is not None for a in m.adds]
         rows = sum(m.rows for m in messages if m is not None)
-        actions = [
-            AddAction(a["path"], a["size"], a["partition_values"], a["modification_time"], True, a["stats"])
-            for a in adds
-        ]
-        from deltalake import Schema as DeltaSchema
-
-        schema = DeltaSchema.from_arrow(to_arrow_schema(self.spark_schema, timezone="UTC"))
-        # Delta has no unsigned or nanosecond types: Spark's arrow types already fit.
-        props = CommitProperties(custom_metadata={"lea.write_id": self.write_id, "lea.rows": str(rows)})
-        exists = os.path.isdir(os.path.join(self.path, "_delta_log"))
-        if not exists:
-            create_table_with_add_actions(
-                self.path, schema, actions, mode="append",
-                partition_by=self.partition_by or None, commit_properties=props,
-            )
-            return
-        dt = DeltaTable(self.path)
-        if self.mode == "append":
-            dt.create_write_transaction(actions, mode="append", schema=schema,
-                                        partition_by=self.partition_by or None, commit_properties=props)
-        elif self.mode == "overwrite":
-            dt.create_write_transaction(actions, mode="overwrite", schema=schema,
-                                        partition_by=self.partition_by or None, commit_properties=props)
-        elif self.mode == "replace":
-            filters = [(c, op, str(v)) for c, op, v in self.replace_where]
-            dt.create_write_transaction(actions, mode="overwrite", schema=schema,
-                                        partition_by=self.partition_by or None,
-                                        partition_filters=filters, commit_properties=props)
-        else:  # pragma: no cover - guarded by write_table
-            raise ValueError(f"unknown lake write mode {self.mode!r}")
-        _ = pa  # keep pyarrow imported for schema conversion side effects
+        commit_files(self.path, self.mode, self.spark_schema, adds, rows, self.write_id,
+                     self.partition_by, self.replace_where)
 
     def abort(self, messages: list[FilesWritten]) -> None:
         for m in messages:
@@ -270,6 +236,96 @@ class DeltaRsWriter(DataSourceArrowWriter):
                 p = os.path.join(self.path, a["path"])
                 if os.path.exists(p):
                     os.remove(p)
+
+
+def commit_files(path: str, mode: str, spark_schema, adds: list[dict[str, Any]], rows: int, write_id: str,
+                 partition_by: list[str], replace_where: list[list[Any]]) -> None:
+    """Record the data files ``adds`` (dicts as :meth:`_OpenFile.close` returns) in **one**
+    Delta transaction on the table at ``path`` (created when missing): ``append``,
+    ``overwrite`` or ``replace`` (the partitions of ``replace_where``)."""
+    from deltalake import DeltaTable
+    from deltalake import Schema as DeltaSchema
+    from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    actions = [
+        AddAction(a["path"], a["size"], a["partition_values"], a["modification_time"], True, a["stats"])
+        for a in adds
+    ]
+    # Delta has no unsigned or nanosecond types: Spark's arrow types already fit.
+    schema = DeltaSchema.from_arrow(to_arrow_schema(spark_schema, timezone="UTC"))
+    props = CommitProperties(custom_metadata={"lea.write_id": write_id, "lea.rows": str(rows)})
+    if not os.path.isdir(os.path.join(path, "_delta_log")):
+        create_table_with_add_actions(path, schema, actions, mode="append", partition_by=partition_by or None,
+                                      commit_properties=props)
+        return
+    dt = DeltaTable(path)
+    if mode == "append":
+        dt.create_write_transaction(actions, mode="append", schema=schema, partition_by=partition_by or None,
+                                    commit_properties=props)
+    elif mode == "overwrite":
+        dt.create_write_transaction(actions, mode="overwrite", schema=schema, partition_by=partition_by or None,
+                                    commit_properties=props)
+    elif mode == "replace":
+        filters = [(c, op, str(v)) for c, op, v in replace_where]
+        dt.create_write_transaction(actions, mode="overwrite", schema=schema, partition_by=partition_by or None,
+                                    partition_filters=filters, commit_properties=props)
+    else:  # pragma: no cover - guarded by write_table
+        raise ValueError(f"unknown lake write mode {mode!r}")
+
+
+def file_add(table_path: str, rel_path: str) -> dict[str, Any]:
+    """The add-action dict of a Parquet data file already in the table's folder (unpartitioned),
+    with Delta statistics from its footer: ``numRecords`` and ``nullCount`` of every column,
+    ``minValues``/``maxValues`` of number and date columns (strings and timestamps have none:
+    a footer's string bounds may be truncated, and readers need no bounds to read)."""
+    import pyarrow.parquet as pq
+
+    abs_path = os.path.join(table_path, rel_path)
+    md = pq.ParquetFile(abs_path).metadata
+    arrow = md.schema.to_arrow_schema()
+    nulls: dict[str, int] = {}
+    mins: dict[str, Any] = {}
+    maxs: dict[str, Any] = {}
+    top = {md.schema.column(j).path: j for j in range(md.num_columns)}
+    for field in arrow:
+        j = top.get(field.name)
+        if j is None:  # a nested column: no statistics
+            continue
+        t = field.type
+        bounded = (pa_is_number(t) or str(t).startswith("date"))
+        count, lo, hi, complete = 0, None, None, True
+        for g in range(md.num_row_groups):
+            st = md.row_group(g).column(j).statistics
+            if st is None or not st.has_null_count:
+                complete = False
+                break
+            count += st.null_count
+            if bounded and st.has_min_max:
+                lo = st.min if lo is None or st.min < lo else lo
+                hi = st.max if hi is None or st.max > hi else hi
+            elif bounded and st.null_count < md.row_group(g).num_rows:
+                bounded = False  # values without bounds: say nothing rather than something wrong
+        if not complete:
+            continue
+        nulls[field.name] = count
+        if bounded and lo is not None:
+            mins[field.name], maxs[field.name] = lo, hi
+    stats = {
+        "numRecords": md.num_rows,
+        "minValues": {k: _json_scalar(v) for k, v in mins.items()},
+        "maxValues": {k: _json_scalar(v) for k, v in maxs.items()},
+        "nullCount": nulls,
+    }
+    return {"path": rel_path, "size": os.path.getsize(abs_path), "partition_values": {},
+            "modification_time": int(time.time() * 1000), "stats": json.dumps(stats, default=str),
+            "rows": md.num_rows}
+
+
+def pa_is_number(t) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_integer(t) or pa.types.is_floating(t)
 
 
 class DeltaRsDataSource(DataSource):

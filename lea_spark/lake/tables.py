@@ -4,8 +4,11 @@
 is a real Delta Lake table. The engine is chosen by ``lake.engine``:
 
 * ``delta-spark`` - Spark's own Delta writer (a cluster with the Delta jars);
-* ``delta-rs`` - :mod:`lea_spark.lake.delta_source`: executors write the Parquet files in
-  parallel, the driver makes one atomic delta-rs commit;
+* ``delta-rs`` - executors write the Parquet files in parallel, the driver makes one atomic
+  delta-rs commit (:mod:`lea_spark.lake.delta_source`). Unpartitioned tables are written by
+  Spark's own Parquet writer (no rows pass through Python) into a folder of the write inside
+  the table, moved into the table and committed with their footer statistics; partitioned
+  tables by the Python data source ``lea_delta``;
 * ``auto`` - ``delta-spark`` when its jars are on the classpath, otherwise ``delta-rs``.
 
 Modes: ``append`` (schema must match the table's), ``overwrite`` (replaces contents and
@@ -139,6 +142,8 @@ def write_table(
         return _write_delta_spark(df, name, path, mode, partition_by, replace_where)
     path.mkdir(parents=True, exist_ok=True)
     write_id = uuid.uuid4().hex
+    if not partition_by:
+        return _write_native(cfg, df, name, path, mode, write_id)
     writer = (
         df.write.format("lea_delta")
         .option("path", str(path))
@@ -152,6 +157,50 @@ def write_table(
     try:
         writer.mode("overwrite" if mode == "overwrite" else "append").save()
     except Exception as exc:
+        _remove_files_of_failed_write(spark, path, write_id)
+        raise LakeError(f"writing {name} failed, the table is unchanged: {_clean_error(exc)}") from exc
+    return _find_commit(path, name, write_id)
+
+
+# Spark's Parquet writer, as Delta readers expect the files: 64-bit microsecond timestamps
+# (Spark's default INT96 is not a Delta type), snappy.
+_NATIVE_PARQUET = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+                   "spark.sql.parquet.compression.codec": "snappy"}
+
+
+def _write_native(cfg: Config, df, name: str, path: Path, mode: str, write_id: str) -> WriteResult:
+    """An unpartitioned write by Spark's Parquet writer: the files go to ``_lea_write-<id>``
+    inside the table (Delta readers see only files in the log), are moved into the table
+    under names that carry the write's tag and recorded in one commit. Anything left by a
+    failure (the folder, moved files) is removed; the table is then unchanged."""
+    import os
+    import shutil
+
+    from lea_spark.lake.delta_source import commit_files, file_add, write_tag
+
+    spark = df.sparkSession
+    folder = path / f"_lea_write-{write_id}"
+    saved = {k: spark.conf.get(k, None) for k in _NATIVE_PARQUET}
+    try:
+        for k, v in _NATIVE_PARQUET.items():
+            spark.conf.set(k, v)
+        try:
+            (df.write.option("maxRecordsPerFile", int(cfg.get("lake.target_file_rows", 2_000_000)))
+             .parquet(str(folder)))
+        finally:
+            for k, v in saved.items():
+                spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+        adds = []
+        token = uuid.uuid4().hex[:12]
+        for i, f in enumerate(sorted(folder.glob("part-*.parquet"))):
+            rel = f"part-{i:05d}{write_tag(write_id)}{token}.snappy.parquet"
+            os.replace(f, path / rel)
+            adds.append(file_add(str(path), rel))
+        shutil.rmtree(folder, ignore_errors=True)
+        rows = sum(a["rows"] for a in adds)
+        commit_files(str(path), mode, df.schema, adds, rows, write_id, [], [])
+    except Exception as exc:
+        shutil.rmtree(folder, ignore_errors=True)
         _remove_files_of_failed_write(spark, path, write_id)
         raise LakeError(f"writing {name} failed, the table is unchanged: {_clean_error(exc)}") from exc
     return _find_commit(path, name, write_id)
