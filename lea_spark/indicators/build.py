@@ -541,7 +541,8 @@ def build_features(families: DataFrame, members: DataFrame, persons: DataFrame, 
     ``events`` maps bronze table names (``residences``, ``earnings``, ``social_assistance``,
     ``housing_allowance``, ``unemployment``, ``pensions``, ``degrees``, ``care_episodes``,
     ``social_care_episodes``, ``primary_care_visits``) to their DataFrames. Ids are replaced by
-    64-bit keys here (:func:`lea_spark.joinkeys.keyed`: stored keys when the tables have them); the output carries the original family ids.
+    64-bit keys here (:func:`lea_spark.joinkeys.keyed`: the stored keys when the tables have
+    them); the output carries the original family ids.
     Colliding person keys fail here; the keys of ``families``, ``members`` and ``persons`` must
     be unique, which the caller checks (``lea indicators`` does, before calling this).
     """

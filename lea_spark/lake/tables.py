@@ -189,7 +189,10 @@ def _write_native(cfg: Config, df, name: str, path: Path, mode: str, write_id: s
              .parquet(str(folder)))
         finally:
             for k, v in saved.items():
-                spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+                if v is None:
+                    spark.conf.unset(k)
+                else:
+                    spark.conf.set(k, v)
         adds = []
         token = uuid.uuid4().hex[:12]
         for i, f in enumerate(sorted(folder.glob("part-*.parquet"))):
