@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 
 from lea_spark.config import Config, ConfigError
 
@@ -107,3 +108,19 @@ def get_spark(cfg: Config, app_name: str | None = None):
     register(spark)
     log.debug("spark session %s on %s", spark.sparkContext.applicationId, spark.sparkContext.master)
     return spark
+
+
+@contextmanager
+def sql_conf(spark, settings: dict):
+    """Set session SQL settings for the block and restore the previous values after it."""
+    before = {k: spark.conf.get(k, None) for k in settings}
+    for k, v in settings.items():
+        spark.conf.set(k, v)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                spark.conf.unset(k)
+            else:
+                spark.conf.set(k, v)

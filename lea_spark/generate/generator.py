@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,6 +25,7 @@ from lea_spark.generate.geography import Plan, build_plan, frame
 from lea_spark.generate.params import GenParams
 from lea_spark.generate.profiles import validate
 from lea_spark.generate.writer import persons_by_part, write_register
+from lea_spark.session import sql_conf
 
 log = logging.getLogger("lea")
 
@@ -109,22 +109,6 @@ def clean_raw(raw_dir: Path) -> None:
 # 81 % of its samples in the interpreter, against 1 % with this limit (docs/benchmarks.md).
 CODEGEN_HUGE_METHOD_LIMIT = 8000
 GENERATION_SQL_CONF = {"spark.sql.codegen.hugeMethodLimit": str(CODEGEN_HUGE_METHOD_LIMIT)}
-
-
-@contextmanager
-def sql_conf(spark: SparkSession, settings: dict):
-    """Set session SQL settings for the block and restore the previous values after it."""
-    before = {k: spark.conf.get(k, None) for k in settings}
-    for k, v in settings.items():
-        spark.conf.set(k, v)
-    try:
-        yield
-    finally:
-        for k, v in before.items():
-            if v is None:
-                spark.conf.unset(k)
-            else:
-                spark.conf.set(k, v)
 
 
 def generate(spark: SparkSession, geo: Path, group_mix: Path, raw_dir: Path, answer_dir: Path, p: GenParams,

@@ -178,21 +178,14 @@ def _write_native(cfg: Config, df, name: str, path: Path, mode: str, write_id: s
 
     from lea_spark.lake.delta_source import commit_files, file_add, write_tag
 
+    from lea_spark.session import sql_conf
+
     spark = df.sparkSession
     folder = path / f"_lea_write-{write_id}"
-    saved = {k: spark.conf.get(k, None) for k in _NATIVE_PARQUET}
     try:
-        for k, v in _NATIVE_PARQUET.items():
-            spark.conf.set(k, v)
-        try:
+        with sql_conf(spark, _NATIVE_PARQUET):
             (df.write.option("maxRecordsPerFile", int(cfg.get("lake.target_file_rows", 2_000_000)))
              .parquet(str(folder)))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    spark.conf.unset(k)
-                else:
-                    spark.conf.set(k, v)
         adds = []
         token = uuid.uuid4().hex[:12]
         for i, f in enumerate(sorted(folder.glob("part-*.parquet"))):
