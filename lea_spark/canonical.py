@@ -32,6 +32,8 @@ Code lists used in canonical columns (the contracts translate native codes to th
 """
 from __future__ import annotations
 
+from lea_spark.joinkeys import PERSON_CHK, PERSON_KEY
+
 # Table name -> Spark DDL of its columns (order is the contract). Ingest adds the metadata
 # columns of INGEST_METADATA to every bronze table.
 BRONZE_SCHEMAS: dict[str, str] = {
@@ -79,7 +81,7 @@ BRONZE_SCHEMAS: dict[str, str] = {
 
 # Columns ingest writes after the canonical ones in every table with ``person_id``: its 64-bit
 # join key and fingerprint (lea_spark.joinkeys), so that later jobs join on integers.
-PERSON_KEYS = "person_key bigint, person_chk bigint"
+PERSON_KEYS = f"{PERSON_KEY} bigint, {PERSON_CHK} bigint"
 
 # Columns every bronze table carries in addition to its canonical columns.
 INGEST_METADATA = "source_file string, source_row long, ingested_at timestamp, ingest_run_id string"
@@ -88,7 +90,8 @@ INGEST_METADATA = "source_file string, source_row long, ingested_at timestamp, i
 def bronze_ddl(table: str, metadata: str = INGEST_METADATA) -> str:
     """The DDL of ``bronze.<table>`` as ingest writes it: canonical columns, the person keys
     (when the table has ``person_id``) and ``metadata``."""
-    keys = [PERSON_KEYS] if "person_id" in schema_of(table).fieldNames() else []
+    names = [part.split()[0] for part in BRONZE_SCHEMAS[table].split(",")]
+    keys = [PERSON_KEYS] if "person_id" in names else []
     return ", ".join([BRONZE_SCHEMAS[table], *keys, metadata])
 
 QUARANTINE_SCHEMA = (

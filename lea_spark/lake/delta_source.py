@@ -293,7 +293,7 @@ def file_add(table_path: str, rel_path: str) -> dict[str, Any]:
         if j is None:  # a nested column: no statistics
             continue
         t = field.type
-        bounded = (pa_is_number(t) or str(t).startswith("date"))
+        bounded = _is_number(t) or str(t).startswith("date")
         count, lo, hi, complete = 0, None, None, True
         for g in range(md.num_row_groups):
             st = md.row_group(g).column(j).statistics
@@ -322,7 +322,7 @@ def file_add(table_path: str, rel_path: str) -> dict[str, Any]:
             "rows": md.num_rows}
 
 
-def pa_is_number(t) -> bool:
+def _is_number(t) -> bool:
     import pyarrow as pa
 
     return pa.types.is_integer(t) or pa.types.is_floating(t)

@@ -177,7 +177,6 @@ def _write_native(cfg: Config, df, name: str, path: Path, mode: str, write_id: s
     import shutil
 
     from lea_spark.lake.delta_source import commit_files, file_add, write_tag
-
     from lea_spark.session import sql_conf
 
     spark = df.sparkSession
