@@ -13,7 +13,7 @@ from lea_spark.households import DuplicateKeyError, assert_unique, build_househo
 from lea_spark.households.geo import haversine_km
 from lea_spark.jobs.households import read_geography
 from tests.conftest import CONF, make_cfg
-from tests.test_households_data import REF, bronze, run_cli_job, write_conf
+from tests.test_households_data import D, REF, bronze, run_cli_job, write_conf
 
 # (lat, lon) of the postal areas used, from postal_areas_2025.csv; 90600 has none and falls
 # back to Oulu's municipal centre.
@@ -165,7 +165,41 @@ def test_haversine_helsinki_tampere(spark):
     assert 155 < row["d"] < 165
 
 
-def test_job_writes_silver_tables(spark, tmp_path):
+def _build(spark, tmp_path, rows=None):
+    postal, munis = read_geography(spark, make_cfg(tmp_path))
+    b = bronze(spark, rows)
+    return build_households(b["persons"], b["relations"], b["partnerships"], b["residences"], postal, munis, REF)
+
+
+def test_colliding_person_keys_stop_the_families(spark, tmp_path, monkeypatch):
+    """Families are built on 64-bit keys of the ids: persons whose keys collide stop the build
+    with a clear message before any join, instead of being merged."""
+    from lea_spark import joinkeys
+    from lea_spark.households.families import KeyCollisionError
+
+    monkeypatch.setattr(joinkeys, "join_key", lambda c: F.when(c.isNotNull(), F.length(c).cast("long")))
+    with pytest.raises(KeyCollisionError, match="hash collision"):
+        _build(spark, tmp_path)
+
+
+def test_unknown_partner_whose_key_collides_is_not_taken_for_a_person(spark, tmp_path, monkeypatch):
+    """A partnership with an id that is not in bronze.persons never makes anyone a
+    step-parent, even when that id's 64-bit key is a resident's: ends are matched on key and
+    fingerprint. Here h_m marries "ghost", whose key is made h_k's; h_k stays the
+    cohabitant he is without that partnership."""
+    from lea_spark import joinkeys
+    from tests.test_households_data import PARTNERSHIPS, ROWS
+
+    real = joinkeys.join_key
+    monkeypatch.setattr(joinkeys, "join_key",
+                        lambda c: real(F.when(c == F.lit("ghost"), F.lit("h_k")).otherwise(c)))
+    rows = dict(ROWS, partnerships=PARTNERSHIPS + [("h_m", "ghost", "married", D(2022, 2, 1), None)])
+    h = _build(spark, tmp_path, rows)
+    got = {r["person_id"]: (r["role"], r["kinship"]) for r in h.members.where(F.col("person_id").startswith("h_")).collect()}
+    assert got == {"h_m": ("resident_parent", "parent"), "h_c": ("child", "child"), "h_k": ("step_parent", "cohabitant")}
+
+
+def test_job_writes_silver_tables(spark, tmp_path, tables):
     from lea_spark.lake import read_table, write_table
 
     cfg = make_cfg(tmp_path)
@@ -192,3 +226,8 @@ def test_job_writes_silver_tables(spark, tmp_path):
         agree = [F.col(k) == v for k, v in keys.items()]
         assert df.where(~reduce(operator.and_, agree)).count() == 0, table
     assert not {"person_key", "person_chk"} & set(read_table(spark, cfg, "silver.household_vertices").columns)
+    # The job builds families on the stored keys: the same tables as on keys computed in memory.
+    _, _, _, h = tables
+    for table, built in (("silver.family_members", h.members), ("silver.families", h.families)):
+        stored = read_table(spark, cfg, table).select(*built.columns)
+        assert sorted(map(repr, stored.collect())) == sorted(map(repr, built.collect())), table

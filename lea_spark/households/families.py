@@ -30,32 +30,104 @@ Definitions (documented in ``docs/households.md``):
 
 Each person has one role per family, the first that applies in the order child,
 resident_parent, step_parent, distance_parent, grandparent, sibling, other_adult.
+
+Join keys: the functions take and return the ids as texts, but every join, window and
+aggregation inside runs on the 64-bit keys of :mod:`lea_spark.joinkeys` (``person_key``, read
+from the table when stored; ``family_key`` of the family id). The keys of ``persons`` must be
+unique (:func:`person_keys` fails with :data:`KEY_COLLISION` otherwise); legal parents and
+children must be persons of ``persons`` (:func:`lea_spark.households.graph.checked_relations`
+guarantees it), and partnerships are kept only when both ends match a person on key and
+fingerprint, so an unknown id whose key collides with a person's is not taken for that person.
+Family ids and person ids are joined back from their keys once, at the end.
 """
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from lea_spark.households.geo import haversine_km, locate
 from lea_spark.households.persons import quarantine_rows
+from lea_spark import joinkeys
+from lea_spark.joinkeys import PERSON_CHK, PERSON_KEY
 
 ROLES = ("child", "resident_parent", "step_parent", "distance_parent", "grandparent",
          "sibling_at_home", "sibling_elsewhere", "other_adult", "independent_minor")
 STRUCTURES = ("two_parent", "blended", "single_parent", "relative_carer", "independent_minor")
 COHABIT_MAX_AGE_GAP = 15
+KEY_COLLISION = ("two different ids share one 64-bit join key (a hash collision) in lea households; "
+                 "the families cannot be built on hashed keys for this extract")
+# Columns of the keyed frames: the id texts and the fingerprint beside the keys.
+ID_TEXT = "_id_text"
+CHK = "_chk"
+
+
+class KeyCollisionError(RuntimeError):
+    """Two different ids share a 64-bit join key; nothing was written."""
+
+
+def _fail_on(cond) -> Column:
+    return F.coalesce(F.when(cond, F.raise_error(F.lit(KEY_COLLISION))), F.lit(True))
+
+
+def person_keys(persons: DataFrame) -> DataFrame:
+    """``persons`` with ``person_id`` replaced by its 64-bit key (stored ``person_key`` when the
+    table has it, else computed), the id text in ``_id_text`` and the fingerprint in ``_chk``.
+
+    The persons' ids must be unique (the job checks it first); :func:`check_person_keys`
+    checks that their keys are.
+    """
+    stored = PERSON_KEY in persons.columns and PERSON_CHK in persons.columns
+    key = F.col(PERSON_KEY) if stored else joinkeys.join_key(F.col("person_id"))
+    chk = F.col(PERSON_CHK) if stored else joinkeys.fingerprint(F.col("person_id"))
+    rest = [c for c in persons.columns if c not in ("person_id", PERSON_KEY, PERSON_CHK)]
+    return persons.select(key.alias("person_id"), F.col("person_id").alias(ID_TEXT), chk.alias(CHK), *rest)
+
+
+def check_person_keys(keyed: DataFrame) -> None:
+    """Raise :class:`KeyCollisionError` when two of the (unique) persons share a key. One
+    Spark job over the 64-bit keys: run before any join on them, so nothing is mixed."""
+    shared = keyed.groupBy("person_id").count().filter(F.col("count") > 1).limit(1).count()
+    if shared:
+        raise KeyCollisionError(KEY_COLLISION)
+
+
+def keyed_pairs(df: DataFrame, persons: DataFrame, ends: tuple[str, str]) -> DataFrame:
+    """``df`` with its two person-id columns ``ends`` replaced by their keys, keeping only rows
+    whose both ends are persons of ``persons`` (keyed by :func:`person_keys`) on key and
+    fingerprint: an unknown id is dropped, as a join on the texts would drop it, even when its
+    key collides with a person's."""
+    known = persons.select(F.col("person_id").alias("_k"), F.col(CHK).alias("_kc"))
+    out = df
+    for end in ends:
+        out = (out.withColumn(f"_c_{end}", joinkeys.fingerprint(F.col(end)))
+               .withColumn(end, joinkeys.join_key(F.col(end)))
+               .join(known, (F.col(end) == F.col("_k")) & (F.col(f"_c_{end}") == F.col("_kc")), "left_semi"))
+    return out.drop(*[f"_c_{end}" for end in ends])
+
+
+def keyed_legal(legal: DataFrame) -> DataFrame:
+    """Legal parents (``child_id, parent_id, is_adoptive``) on keys; both ends are persons."""
+    return legal.select(joinkeys.join_key(F.col("child_id")).alias("child_id"),
+                        joinkeys.join_key(F.col("parent_id")).alias("parent_id"), "is_adoptive")
 
 
 def family_children(persons: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame, DataFrame]:
-    """(families skeleton keyed by dwelling, ``family_id, child_id`` pairs, quarantine rows)."""
+    """(families skeleton keyed by dwelling, ``family_id, child_id`` pairs, quarantine rows)
+    from persons keyed by :func:`person_keys`. ``family_id`` is the family's 64-bit key; the
+    skeleton also holds the id text in ``_id_text`` (SHA-256 of the sorted child id texts and
+    the date). A key shared by two families stops the job with :data:`KEY_COLLISION`."""
     minors = persons.filter(F.col("is_alive") & (F.col("age") >= 0) & (F.col("age") < 18))
-    homeless = minors.filter(F.col("dwelling_id").isNull())
+    homeless = minors.filter(F.col("dwelling_id").isNull()).withColumn("person_id", F.col(ID_TEXT))
     kids = minors.filter(F.col("dwelling_id").isNotNull())
+    text = F.sha2(F.concat_ws("|", F.array_sort(F.collect_list(ID_TEXT)), F.lit(ref_date)), 256)
     fam = kids.groupBy("dwelling_id").agg(
-        F.sha2(F.concat_ws("|", F.array_sort(F.collect_list("person_id")), F.lit(ref_date)), 256).alias("family_id"),
+        text.alias(ID_TEXT),
         F.count(F.lit(1)).cast("int").alias("n_children"),
         F.max("municipality_code").alias("municipality_code"),
         F.max("postal_code").alias("postal_code"),
-    )
+    ).withColumn("family_id", joinkeys.join_key(F.col(ID_TEXT)))
+    fam = (fam.withColumn("_n", F.count(F.lit(1)).over(Window.partitionBy("family_id")))
+           .filter(_fail_on(F.col("_n") > 1)).drop("_n"))
     pairs = kids.select(F.col("person_id").alias("child_id"), "dwelling_id").join(
         fam.select("dwelling_id", "family_id"), on="dwelling_id", how="inner").select("family_id", "child_id", "dwelling_id")
     quarantine = quarantine_rows(
@@ -136,15 +208,23 @@ def _cohabitants(members: DataFrame) -> DataFrame:
 def build_members(persons: DataFrame, legal: DataFrame, partners: DataFrame, points: DataFrame,
                   municipalities: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame]:
     """(``silver.family_members``, quarantine rows): ``family_id, person_id, role,
-    is_resident, distance_km, kinship, is_alive`` - one row per family and person."""
+    is_resident, distance_km, kinship, is_alive`` - one row per family and person.
+
+    Computed on keys (see the module doc); fails with :class:`KeyCollisionError` before any
+    join when two persons share a key."""
+    persons = person_keys(persons)
+    check_person_keys(persons)
+    legal = keyed_legal(legal)
+    partners = keyed_pairs(partners, persons, ("person_id", "partner_id"))
     fam, pairs, quarantine = family_children(persons, ref_date)
     cands = _candidates(pairs, persons, legal, partners)
     w = Window.partitionBy("family_id", "person_id").orderBy("priority")
     chosen = cands.withColumn("_r", F.row_number().over(w)).filter(F.col("_r") == 1).drop("_r", "priority")
-    located = locate(persons.select("person_id", "dwelling_id", "postal_code", "municipality_code", "is_alive",
-                                    "sex", "age"), points, municipalities, prefix="p_")
+    # The id texts ride along from here (one join each), to be the output's ids.
+    located = locate(persons.select("person_id", F.col(ID_TEXT).alias("_pid"), "dwelling_id", "postal_code",
+                                    "municipality_code", "is_alive", "sex", "age"), points, municipalities, prefix="p_")
     fam_loc = locate(fam, points, municipalities, prefix="f_").select(
-        "family_id", F.col("dwelling_id").alias("f_dwelling"), "f_lat", "f_lon")
+        "family_id", F.col(ID_TEXT).alias("_fid"), F.col("dwelling_id").alias("f_dwelling"), "f_lat", "f_lon")
     m = (
         chosen.join(located, on="person_id", how="inner").join(fam_loc, on="family_id", how="inner")
         .withColumn("is_resident", F.col("is_alive") & F.coalesce(F.col("dwelling_id") == F.col("f_dwelling"), F.lit(False)))
@@ -166,13 +246,21 @@ def build_members(persons: DataFrame, legal: DataFrame, partners: DataFrame, poi
             F.col("is_alive"), haversine_km(F.col("f_lat"), F.col("f_lon"), F.col("p_lat"), F.col("p_lon"))))
         .withColumn("role", F.when((F.col("role") == "child") & no_carer, F.lit("independent_minor"))
                     .otherwise(F.col("role")))
-        .select("family_id", "person_id", "role", "is_resident", "distance_km", "kinship", "is_alive")
+        .select(F.col("_fid").alias("family_id"), F.col("_pid").alias("person_id"), "role", "is_resident",
+                "distance_km", "kinship", "is_alive")
     )
     return members, quarantine
 
 
 def summarise_families(members: DataFrame, persons: DataFrame, legal: DataFrame, ref_date: str) -> DataFrame:
-    """``silver.families`` (without the county) from the members and the persons."""
+    """``silver.families`` (without the county) from the members and the persons, on keys
+    (stored ``family_key`` and ``person_key`` of ``members`` when it has them)."""
+    persons = person_keys(persons)
+    check_person_keys(persons)
+    legal = keyed_legal(legal)
+    person = F.col(PERSON_KEY) if PERSON_KEY in members.columns else joinkeys.join_key(F.col("person_id"))
+    members = members.select(joinkeys.family_key(members).alias("family_id"), person.alias("person_id"),
+                             "role", "is_resident", "kinship", "is_alive")
     fam, pairs, _ = family_children(persons, ref_date)
     m = members.join(persons.select("person_id", "sex", "age"), on="person_id", how="inner")
     stats = m.groupBy("family_id").agg(
@@ -198,7 +286,8 @@ def summarise_families(members: DataFrame, persons: DataFrame, legal: DataFrame,
         .withColumn("is_same_sex_parents",
                     (F.col("n_resident_parents") + F.col("n_step_parents") == 2) & (F.col("_n_sexes") == 1))
         .select(
-            "family_id", F.lit(ref_date).cast("date").alias("reference_date"), "municipality_code", "postal_code",
+            F.col(ID_TEXT).alias("family_id"), F.lit(ref_date).cast("date").alias("reference_date"),
+            "municipality_code", "postal_code",
             "dwelling_id", "structure", "n_children", "n_resident_parents", "n_step_parents", "n_distance_parents",
             "is_same_sex_parents", "n_children_without_resident_parent",
         )

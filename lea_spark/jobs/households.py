@@ -9,12 +9,18 @@ the inputs that could not be used, each with a rule and a reason). ``silver.pers
 from __future__ import annotations
 
 from lea_spark.config import Config
-from lea_spark.households import assert_unique
-from lea_spark.households.families import build_members, summarise_families, with_county
+from lea_spark.households import DuplicateKeyError, assert_unique
+from lea_spark.households.families import (
+    KEY_COLLISION,
+    KeyCollisionError,
+    build_members,
+    summarise_families,
+    with_county,
+)
 from lea_spark.households.geo import postal_points
 from lea_spark.households.graph import build_edges, build_vertices, checked_relations, legal_parents, partnerships_on
 from lea_spark.households.persons import build_persons
-from lea_spark.joinkeys import with_stored_keys, without_keys
+from lea_spark.joinkeys import keyed, with_stored_keys, without_keys
 from lea_spark.lake import read_table, write_table
 from lea_spark.progress import step
 from lea_spark.session import get_spark
@@ -46,17 +52,26 @@ def run(cfg: Config, args) -> dict:
     spark = get_spark(cfg)
     with step(JOB, "read bronze and geography"):
         # Households work on the ids; the keys are written beside them for later jobs.
-        bronze = {t: without_keys(read_table(spark, cfg, f"bronze.{t}"))
+        stored = {t: read_table(spark, cfg, f"bronze.{t}")
                   for t in ("persons", "relations", "partnerships", "residences")}
+        bronze = {t: without_keys(df) for t, df in stored.items()}
         postal_areas, municipalities = read_geography(spark, cfg)
         postal_areas, municipalities = postal_areas.cache(), municipalities.cache()
     with step(JOB, "check keys"):
-        assert_unique(bronze["persons"], ["person_id"], "bronze.persons")
+        # Unique 64-bit keys imply unique ids; when the keys repeat, the ids say whether an id
+        # repeats (the usual message) or two ids share a key.
+        try:
+            assert_unique(keyed(stored["persons"]), ["person_id"], "bronze.persons (64-bit join keys)")
+        except DuplicateKeyError:
+            assert_unique(bronze["persons"], ["person_id"], "bronze.persons")
+            raise KeyCollisionError(KEY_COLLISION) from None
     with step(JOB, "silver.persons") as s:
         persons, q_res = build_persons(bronze["persons"], bronze["residences"], ref_date)
         r = write_table(cfg, with_stored_keys(persons), "silver.persons")
         s.rows_out = r.rows
-    persons = without_keys(read_table(spark, cfg, "silver.persons"))
+    # Families are built on the stored keys of silver.persons; the graph works on the ids.
+    persons_keyed = read_table(spark, cfg, "silver.persons")
+    persons = without_keys(persons_keyed)
     ref = F.lit(ref_date).cast("date")
     rel, q_rel = checked_relations(bronze["relations"], bronze["persons"])
     legal = legal_parents(rel)
@@ -67,13 +82,13 @@ def run(cfg: Config, args) -> dict:
         edges = build_edges(rel, partners, persons, int(cfg["households.max_coresident_edges_dwelling"]))
         s.rows_out = write_table(cfg, edges, "silver.household_edges").rows
     points = postal_points(postal_areas, municipalities)
-    members, q_fam = build_members(persons, legal, partners, points, municipalities, ref_date)
+    members, q_fam = build_members(persons_keyed, legal, partners, points, municipalities, ref_date)
     with step(JOB, "silver.family_members") as s:
         rm = write_table(cfg, with_stored_keys(members), "silver.family_members")
         s.rows_out = rm.rows
-    members = without_keys(read_table(spark, cfg, "silver.family_members"))
+    members = read_table(spark, cfg, "silver.family_members")
     with step(JOB, "silver.families") as s:
-        families = with_county(summarise_families(members, persons, legal, ref_date), municipalities)
+        families = with_county(summarise_families(members, persons_keyed, legal, ref_date), municipalities)
         rf = write_table(cfg, with_stored_keys(families), "silver.families")
         s.rows_in, s.rows_out = rm.rows, rf.rows
     with step(JOB, "silver.household_quarantine") as s:
