@@ -241,3 +241,77 @@ def test_the_staging_of_validated_rows_is_removed_after_the_run(ingested):
     lake = cfg.path("lake")
     assert (lake / "bronze").is_dir()
     assert not (lake / "_staging").exists()
+
+
+def _contract(encoding: str, delimiter: str, header: bool):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(register="x", path="x.yaml",
+                           files=SimpleNamespace(encoding=encoding, delimiter=delimiter, header=header))
+
+
+def _reader_rows(spark, raw, files, contract, columns):
+    from lea_spark.ingest.readers import read_csv
+
+    df = read_csv(spark, contract, raw, files, columns)
+    return sorted(tuple(r) for r in df.collect())
+
+
+def _expected_rows(raw, files, contract, columns):
+    out = []
+    for f in files:
+        body = (raw / f).read_bytes()
+        out += [(f, n, text, rule, reason) + (tuple(fields) if fields else (None,) * len(columns))
+                for n, text, rule, reason, fields in csv_lines(body, contract.files.encoding, contract.files.delimiter,
+                                                               contract.files.header, columns)]
+    return sorted(out)
+
+
+@pytest.mark.parametrize("body, encoding, delimiter, header, columns", [
+    (b"b,a\r\n2,1\r\n4\r\n5,6,7\r\n8,9\r\n", "utf-8", ",", True, ["a", "b"]),
+    (b"b,a\n2,1\n8,9", "utf-8", ",", True, ["a", "b", "not_in_file"]),
+    (b"\xef\xbb\xbfb;a\n2;\n;\n\n8;9\n", "utf-8", ";", True, ["a", "b"]),
+    (b"\xef\xbb\xbf2;1\n3;4\n", "utf-8", ";", False, ["a", "b"]),
+    ("\xe4;1\n\n\xe5;\r\n".encode("latin-1"), "latin-1", ";", False, ["a", "b"]),
+    ("a|b\n\xe4|\xf6\n".encode("latin-1"), "latin-1", "|", True, ["b", "a"]),
+    (b"a;b\n", "utf-8", ";", True, ["a"]),
+    (b"", "utf-8", ";", False, ["a"]),
+    # Read in Python: a quote character, an invalid UTF-8 byte sequence.
+    (b'b,a\r\n2,1\r\n"x,y",3\r\n4\r\n', "utf-8", ",", True, ["a", "b"]),
+    (b"a,b\n1,2\n\xe4,1\n", "utf-8", ",", True, ["a", "b"]),
+])
+def test_csv_reader_in_the_jvm_equals_line_by_line_reading(spark, tmp_path, body, encoding, delimiter, header,
+                                                            columns):
+    """Files read by Spark's text source give exactly the rows of the Python line reader."""
+    raw = tmp_path / "raw"
+    (raw / "d").mkdir(parents=True)
+    (raw / "d" / "x.csv").write_bytes(body)
+    contract = _contract(encoding, delimiter, header)
+    assert _reader_rows(spark, raw, ["d/x.csv"], contract, columns) == _expected_rows(raw, ["d/x.csv"], contract,
+                                                                                       columns)
+
+
+def test_csv_reader_in_the_jvm_numbers_lines_across_splits_and_files(spark, tmp_path):
+    """Files cut into many splits (some packed into one task with the ends of other files),
+    next to a file the Python reader takes (a quote): every line keeps its number."""
+    from lea_spark.ingest.readers import read_csv_jvm
+    from lea_spark.session import sql_conf
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    files = []
+    for k in range(3):
+        lines = ["id;v"] + [f"{k}-{i};{'x' * (i % 17)}" + (";extra" if i % 97 == 5 else "") for i in range(1500)]
+        (raw / f"f{k}.csv").write_text("\n".join(lines) + "\n", encoding="latin-1")
+        files.append(f"f{k}.csv")
+    (raw / "q.csv").write_text('id;v\n1;"quoted"\n2;plain\n', encoding="latin-1")
+    files.append("q.csv")
+    contract = _contract("latin-1", ";", True)
+    with sql_conf(spark, {"spark.sql.files.maxPartitionBytes": "3000", "spark.sql.files.openCostInBytes": "0"}):
+        jvm, python = read_csv_jvm(spark, contract, raw, files, ["id", "v"])
+        assert python == ["q.csv"]
+        assert jvm.rdd.getNumPartitions() > 10
+        got = _reader_rows(spark, raw, files, contract, ["id", "v"])
+    want = _expected_rows(raw, files, contract, ["id", "v"])
+    assert len(want) == 3 * 1500 + 2
+    assert got == want

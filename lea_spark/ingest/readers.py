@@ -1,13 +1,21 @@
 """Reading register files as delivered, with exact line numbers.
 
 Spark's CSV reader cannot report physical line numbers, nor tell a short line or an
-invalid byte sequence from a good one. CSV files are therefore read with the
-``binaryFile`` source (one row per file) and split by :func:`csv_lines` inside
-``mapInArrow``: each physical line is decoded with the contract's encoding, numbered
-(1-based; a header is line 1), split into fields and checked for its field count. A line
-that fails gets ``_read_rule`` ``bad_encoding`` or ``truncated_line`` and is kept, so that
-it reaches the quarantine. Parquet files are read per file with Spark's reader and numbered
-with the ``_metadata.row_index`` of the file (1-based).
+invalid byte sequence from a good one. CSV files are therefore read line by line: each
+physical line is decoded with the contract's encoding, numbered (1-based; a header is line
+1), split into fields and checked for its field count. A line that fails gets
+``_read_rule`` ``bad_encoding`` or ``truncated_line`` and is kept, so that it reaches the
+quarantine. Two readers do this with the same result (tested on the same files):
+
+* :func:`read_csv_jvm`, Spark's text source, for UTF-8 and Latin-1 files with a
+  one-character delimiter, no quote character and (UTF-8) no invalid byte sequence - the
+  usual extract. Lines are split in the JVM; nothing passes through Python.
+* :func:`read_csv_python` for every other file: the ``binaryFile`` source (one row per
+  file) split by :func:`csv_batch` / :func:`csv_lines` inside ``mapInArrow``, which also
+  handles quoted fields and reports where a line's encoding breaks.
+
+Parquet files are read per file with Spark's reader and numbered with the
+``_metadata.row_index`` of the file (1-based).
 
 Every reader returns the same layout: ``source_file`` (path relative to the raw
 directory), ``source_row``, ``_line`` (the record as read), ``_read_rule``,
@@ -22,6 +30,7 @@ from __future__ import annotations
 import csv
 import glob
 import os
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -306,9 +315,9 @@ def _csv_mapper(raw_dir: str, encoding: str, delimiter: str, header: bool, colum
     return mapper
 
 
-def read_csv(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str],
-             batch_lines: int = BATCH_LINES):
-    """All CSV files of a register, one row per physical data line (see module doc)."""
+def read_csv_python(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str],
+                    batch_lines: int = BATCH_LINES):
+    """CSV files split into numbered lines in Python (:func:`csv_batch`, :func:`csv_lines`)."""
     from pyspark.sql import functions as F
 
     schema = ", ".join(["source_file string", "source_row long", "_line string", "_read_rule string",
@@ -320,6 +329,153 @@ def read_csv(spark, contract: Contract, raw_dir: Path, files: list[str], columns
     return parsed.select(*READ_COLUMNS, *[F.col(f"_c{i}").alias(c) for i, c in enumerate(columns)])
 
 
+# Encodings the JVM reader decodes itself (Python codec name -> Java charset). Others, and
+# any file with a quote character or an invalid UTF-8 byte sequence, are read in Python.
+JVM_ENCODINGS = {"utf-8": "UTF-8", "iso8859-1": "ISO-8859-1"}
+
+
+def _relative_source(path, raw_dir: Path):
+    """The file path relative to ``raw_dir`` from a ``_metadata.file_path`` URI column: cut as
+    bytes after the raw directory's URI when the path has no escapes (the usual case, with no
+    regular expression or URL decoding per row), decoded and cut otherwise."""
+    from pyspark.sql import functions as F
+
+    root = str(raw_dir) + "/"
+    local = F.url_decode(F.regexp_replace(path, r"^file:(//)?", ""))
+    general = F.when(local.startswith(root), F.substring(local, len(root) + 1, 100_000)).otherwise(local)
+    source_file = F.when(path.contains("%"), general)
+    for prefix in ("file://" + root, "file:" + root):
+        after = F.substring(path.cast("binary"), len(prefix.encode("utf-8")) + 1, 1 << 20).cast("string")
+        source_file = source_file.when(path.startswith(prefix), after)
+    return source_file.otherwise(general)
+
+
+def read_csv_jvm(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str]):
+    """``(rows, files left to the Python reader)``: the files that Spark's text source can read
+    exactly as :func:`csv_lines` does, read and split in the JVM; ``rows`` is None when no
+    file qualifies.
+
+    A file qualifies when the contract's encoding is UTF-8 or Latin-1, its delimiter is one
+    character, and the file holds no quote character and (UTF-8) no invalid byte sequence:
+    then every physical line splits on the delimiter alone. A first pass over the text counts
+    the lines of every split of every file and finds the files that do not qualify. Line
+    numbers come from those counts: rows of one split keep their order and their
+    ``monotonically_increasing_id`` values are consecutive, so a row's number is its id minus
+    the split's first id plus the lines of the file's earlier splits.
+    """
+    import codecs
+
+    from pyspark.sql import functions as F
+
+    enc = codecs.lookup(contract.files.encoding).name
+    delimiter = contract.files.delimiter
+    if enc not in JVM_ENCODINGS or len(delimiter) != 1 or delimiter in '"\r\n':
+        return None, list(files)
+    text = spark.read.option("lineSep", "\n").text([str(raw_dir / f) for f in files])
+    scan = text.select(F.col("_metadata.file_path").alias("_path"),
+                       F.col("_metadata.file_block_start").alias("_block"),
+                       F.monotonically_increasing_id().alias("_pos"), "value")
+    flags = [F.max(F.col("value").contains('"').cast("int")).alias("quoted")]
+    if enc == "utf-8":
+        flags.append(F.min(F.is_valid_utf8("value").cast("int")).alias("valid"))
+    splits = scan.groupBy("_path", "_block").agg(F.count(F.lit(1)).alias("n"), F.min("_pos").alias("first"),
+                                                 *flags).collect()
+    rel_of = {}
+    for r in splits:
+        rel_of.setdefault(r["_path"], _local_rel(r["_path"], raw_dir))
+    python = {rel_of[r["_path"]] for r in splits if r["quoted"] or (enc == "utf-8" and not r["valid"])}
+    read = set(rel_of.values())
+    jvm_files = [f for f in files if f not in python and f in read]
+    # Files without a line (empty) have no split rows; they yield nothing either way.
+    if not jvm_files:
+        return None, [f for f in files if f in python]
+    base = []
+    seen: dict[str, int] = {}
+    for r in sorted(splits, key=lambda r: (r["_path"], r["_block"])):
+        if rel_of[r["_path"]] in python:
+            continue
+        before = seen.get(r["_path"], 0)
+        base.append((r["_path"], r["_block"], before - r["first"], r["first"], r["n"]))
+        seen[r["_path"]] = before + r["n"]
+    bases = spark.createDataFrame(base, "_path string, _block long, _base long, _first long, _n long")
+    line = F.col("value")
+    if enc != "utf-8":
+        line = F.decode(line.cast("binary"), JVM_ENCODINGS[enc])
+    # Were the files or the splits different in this pass (a changed file, other split
+    # settings), a row's id would fall outside its split's range of the first pass: fail.
+    pos, first = F.col("_pos"), F.col("_first")
+    same = first.isNotNull() & (pos >= first) & (pos < first + F.col("_n"))
+    number = F.when(same, F.col("_pos") + F.col("_base") + 1).otherwise(F.raise_error(F.lit(
+        f"register {contract.register}: the files changed while they were read, or their splits did "
+        "(spark.sql.files.* settings); the lines cannot be numbered. Run ingest again.")).cast("long"))
+    python_uris = sorted({r["_path"] for r in splits if rel_of[r["_path"]] in python})
+    jvm_scan = scan.where(~F.col("_path").isin(python_uris)) if python_uris else scan
+    rows = (jvm_scan.join(F.broadcast(bases), ["_path", "_block"], "left")
+            .select(_relative_source(F.col("_path"), raw_dir).alias("source_file"), number.alias("source_row"),
+                    line.alias("_line")))
+    line = F.col("_line")
+    rows = rows.withColumn("_line", F.when(line.endswith("\r"), F.expr("substring(_line, 1, length(_line) - 1)"))
+                           .otherwise(line))
+    rows = rows.withColumn("_line", F.when((F.col("source_row") == 1) & line.startswith("\ufeff"),
+                                           F.expr("substring(_line, 2)")).otherwise(line))
+    layouts = {}
+    for f in jvm_files:
+        if contract.files.header:
+            names = read_header(raw_dir / f, contract)
+            order = tuple(names.index(c) if c in names else None for c in columns)
+            layouts.setdefault((len(names), order), []).append(f)
+        else:
+            layouts.setdefault((len(columns), tuple(range(len(columns)))), []).append(f)
+    if contract.files.header:
+        rows = rows.where(F.col("source_row") > 1)
+    fields = F.split(F.col("_line"), re.escape(delimiter), -1)
+    rows = rows.select("*", fields.alias("_f"), F.size(fields).alias("_n"))
+
+    def by_layout(pick):
+        """The expression ``pick(n, order)`` for the row's file's layout."""
+        (only, _), *rest = layouts.items()
+        if not rest:
+            return pick(*only)
+        out = None
+        for (n, order), fs in layouts.items():
+            cond = F.col("source_file").isin(fs)
+            out = F.when(cond, pick(n, order)) if out is None else out.when(cond, pick(n, order))
+        return out
+
+    n_expected = by_layout(lambda n, order: F.lit(n))
+    good = F.col("_n") == n_expected
+    kind = F.when(F.col("_n") < n_expected, F.lit("fewer")).otherwise(F.lit("more"))
+    reason = F.concat(F.col("_n").cast("string"), F.lit(" fields, "), kind, F.lit(" than the "),
+                      n_expected.cast("string"), F.lit(" of the layout"))
+    cols = []
+    for i, c in enumerate(columns):
+        value = by_layout(lambda n, order, i=i: F.lit(None).cast("string") if order[i] is None
+                          else F.col("_f").getItem(order[i]))
+        cols.append(F.when(good, value).alias(c))
+    out = rows.select("source_file", "source_row", "_line",
+                      F.when(~good, F.lit("truncated_line")).alias("_read_rule"),
+                      F.when(~good, reason).alias("_read_reason"), *cols)
+    return out, [f for f in files if f in python]
+
+
+def _local_rel(uri: str, raw_dir: Path) -> str:
+    local = unquote(urlparse(uri).path) if uri.startswith("file:") else uri
+    return os.path.relpath(os.path.realpath(local), os.path.realpath(raw_dir))
+
+
+def read_csv(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str],
+             batch_lines: int = BATCH_LINES):
+    """All CSV files of a register, one row per physical line (see the module doc): the files
+    that qualify read in the JVM (:func:`read_csv_jvm`), the others in Python."""
+    jvm, python = read_csv_jvm(spark, contract, raw_dir, files, columns)
+    if python:
+        py = read_csv_python(spark, contract, raw_dir, python, columns, batch_lines)
+        return py if jvm is None else jvm.unionByName(py)
+    if jvm is None:  # every file is empty
+        return read_csv_python(spark, contract, raw_dir, files, columns, batch_lines)
+    return jvm
+
+
 def read_parquet(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str]):
     """All Parquet files of a register in one scan, numbered by row within each file (1-based).
 
@@ -328,20 +484,9 @@ def read_parquet(spark, contract: Contract, raw_dir: Path, files: list[str], col
     """
     from pyspark.sql import functions as F
 
-    root = str(raw_dir) + "/"
     df = spark.read.parquet(*[str(raw_dir / f) for f in files])
-    path = F.col("_metadata.file_path")
-    local = F.url_decode(F.regexp_replace(path, r"^file:(//)?", ""))
-    general = F.when(local.startswith(root), F.substring(local, len(root) + 1, 100_000)).otherwise(local)
-    # The usual case without a regular expression, URL decoding or a walk over the characters
-    # of the path on every row: a path with no escapes under the raw directory's URI, cut as
-    # bytes after that prefix.
-    source_file = F.when(path.contains("%"), general)
-    for prefix in ("file://" + root, "file:" + root):
-        after = F.substring(path.cast("binary"), len(prefix.encode("utf-8")) + 1, 1 << 20).cast("string")
-        source_file = source_file.when(path.startswith(prefix), after)
     return df.select(
-        source_file.otherwise(general).alias("source_file"),
+        _relative_source(F.col("_metadata.file_path"), raw_dir).alias("source_file"),
         (F.col("_metadata.row_index") + 1).cast("long").alias("source_row"),
         F.lit(None).cast("string").alias("_line"),
         F.lit(None).cast("string").alias("_read_rule"),
