@@ -272,11 +272,14 @@ def _expected_rows(raw, files, contract, columns):
     (b"b,a\n2,1\n8,9", "utf-8", ",", True, ["a", "b", "not_in_file"]),
     (b"\xef\xbb\xbfb;a\n2;\n;\n\n8;9\n", "utf-8", ";", True, ["a", "b"]),
     (b"\xef\xbb\xbf2;1\n3;4\n", "utf-8", ";", False, ["a", "b"]),
+    (b"\xef\xbb\xbf\xef\xbb\xbf2;1\n3;4\r\r\n5;6\r\n", "utf-8", ";", False, ["a", "b"]),
     ("\xe4;1\n\n\xe5;\r\n".encode("latin-1"), "latin-1", ";", False, ["a", "b"]),
+    (b"\xef\xbb\xbf2;1\n", "latin-1", ";", False, ["a", "b"]),
     ("a|b\n\xe4|\xf6\n".encode("latin-1"), "latin-1", "|", True, ["b", "a"]),
     (b"a;b\n", "utf-8", ";", True, ["a"]),
     (b"", "utf-8", ";", False, ["a"]),
-    # Read in Python: a quote character, an invalid UTF-8 byte sequence.
+    # Read in Python: a quote character, an invalid UTF-8 byte sequence; the Latin-1 file above
+    # that starts with the bytes of a UTF-8 byte-order mark.
     (b'b,a\r\n2,1\r\n"x,y",3\r\n4\r\n', "utf-8", ",", True, ["a", "b"]),
     (b"a,b\n1,2\n\xe4,1\n", "utf-8", ",", True, ["a", "b"]),
 ])
@@ -315,3 +318,22 @@ def test_csv_reader_in_the_jvm_numbers_lines_across_splits_and_files(spark, tmp_
     want = _expected_rows(raw, files, contract, ["id", "v"])
     assert len(want) == 3 * 1500 + 2
     assert got == want
+
+
+def test_csv_reader_in_the_jvm_follows_each_files_header(spark, tmp_path):
+    """Files of one register whose headers order the columns differently, and a file under a
+    directory reached through a symbolic link: every file keeps its own layout and name."""
+    raw = tmp_path / "raw"
+    (raw / "a").mkdir(parents=True)
+    (raw / "a" / "1.csv").write_text("id;v;w\n1;x;p\n2;y\n", encoding="latin-1")
+    (raw / "a" / "2.csv").write_text("w;id;v\nq;3;z\n", encoding="latin-1")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "3.csv").write_text("v;id\nu;4\n", encoding="latin-1")
+    (raw / "linked").symlink_to(elsewhere, target_is_directory=True)
+    files = ["a/1.csv", "a/2.csv", "linked/3.csv"]
+    contract = _contract("latin-1", ";", True)
+    got = _reader_rows(spark, raw, files, contract, ["id", "v"])
+    assert got == _expected_rows(raw, files, contract, ["id", "v"])
+    assert [(f, n, i, v) for f, n, _, _, _, i, v in got] == [
+        ("a/1.csv", 2, "1", "x"), ("a/1.csv", 3, None, None), ("a/2.csv", 2, "3", "z"), ("linked/3.csv", 2, "4", "u")]

@@ -32,13 +32,15 @@ Each person has one role per family, the first that applies in the order child,
 resident_parent, step_parent, distance_parent, grandparent, sibling, other_adult.
 
 Join keys: the functions take and return the ids as texts, but every join, window and
-aggregation inside runs on the 64-bit keys of :mod:`lea_spark.joinkeys` (``person_key``, read
-from the table when stored; ``family_key`` of the family id). The keys of ``persons`` must be
-unique (:func:`person_keys` fails with :data:`KEY_COLLISION` otherwise); legal parents and
-children must be persons of ``persons`` (:func:`lea_spark.households.graph.checked_relations`
+aggregation on a person or a family inside runs on the 64-bit keys of
+:mod:`lea_spark.joinkeys` (``person_key``, read from the table when stored; ``family_key`` of
+the family id); dwellings are still matched on their ids. :func:`check_person_keys` raises
+:class:`KeyCollisionError` before any join when two persons share a key; two families that
+share a key stop the Spark job that computes them with :data:`KEY_COLLISION`. Legal parents
+and children must be persons of ``persons`` (:func:`lea_spark.households.graph.checked_relations`
 guarantees it), and partnerships are kept only when both ends match a person on key and
 fingerprint, so an unknown id whose key collides with a person's is not taken for that person.
-Family ids and person ids are joined back from their keys once, at the end.
+The id texts ride along from the persons and families and become the output's ids.
 """
 from __future__ import annotations
 
@@ -84,8 +86,10 @@ def person_keys(persons: DataFrame) -> DataFrame:
 
 
 def check_person_keys(keyed: DataFrame) -> None:
-    """Raise :class:`KeyCollisionError` when two of the (unique) persons share a key. One
-    Spark job over the 64-bit keys: run before any join on them, so nothing is mixed."""
+    """Raise :class:`KeyCollisionError` when two persons share a key. One Spark job over the
+    64-bit keys, run before any join on them, so nothing is mixed. The persons' ids must be
+    unique (checked first by the callers: ``lea households``, :func:`build_households`);
+    otherwise a repeated id is reported here as a shared key."""
     shared = keyed.groupBy("person_id").count().filter(F.col("count") > 1).limit(1).count()
     if shared:
         raise KeyCollisionError(KEY_COLLISION)

@@ -7,8 +7,8 @@ physical line is decoded with the contract's encoding, numbered (1-based; a head
 ``_read_rule`` ``bad_encoding`` or ``truncated_line`` and is kept, so that it reaches the
 quarantine. Two readers do this with the same result (tested on the same files):
 
-* :func:`read_csv_jvm`, Spark's text source, for UTF-8 and Latin-1 files with a
-  one-character delimiter, no quote character and (UTF-8) no invalid byte sequence - the
+* :func:`read_csv_jvm`, Spark's text source, for uncompressed UTF-8 and Latin-1 files with
+  a one-character delimiter, no quote character and (UTF-8) no invalid byte sequence - the
   usual extract. Lines are split in the JVM; nothing passes through Python.
 * :func:`read_csv_python` for every other file: the ``binaryFile`` source (one row per
   file) split by :func:`csv_batch` / :func:`csv_lines` inside ``mapInArrow``, which also
@@ -175,8 +175,7 @@ def csv_lines(data: bytes, encoding: str, delimiter: str, header: bool, columns:
                 yield (i + 1, text.rstrip(b"\r").decode(encoding, errors="replace"), "bad_encoding",
                        f"invalid {encoding} byte sequence at byte {exc.start + 1} of the line", None)
                 continue
-        if text.endswith("\r"):
-            text = text[:-1]
+        text = text.rstrip("\r")  # every trailing carriage return, as the other readers do
         fields = _split(text, delimiter)
         if len(fields) != n:
             kind = "fewer" if len(fields) < n else "more"
@@ -332,6 +331,9 @@ def read_csv_python(spark, contract: Contract, raw_dir: Path, files: list[str], 
 # Encodings the JVM reader decodes itself (Python codec name -> Java charset). Others, and
 # any file with a quote character or an invalid UTF-8 byte sequence, are read in Python.
 JVM_ENCODINGS = {"utf-8": "UTF-8", "iso8859-1": "ISO-8859-1"}
+# Names the text source would decompress (the Python reader reads the bytes as they are).
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".zstd", ".br", ".xz")
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _relative_source(path, raw_dir: Path):
@@ -350,18 +352,32 @@ def _relative_source(path, raw_dir: Path):
     return source_file.otherwise(general)
 
 
+def _jvm_qualifies(path: Path, enc: str) -> bool:
+    """What the driver can tell from a file's name and first bytes: not compressed, and no
+    UTF-8 byte-order mark where the text source would drop one that Python keeps (Latin-1)."""
+    if path.name.lower().endswith(COMPRESSED_SUFFIXES):
+        return False
+    if enc != "utf-8":
+        with path.open("rb") as fh:
+            return fh.read(3) != UTF8_BOM
+    return True
+
+
 def read_csv_jvm(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str]):
-    """``(rows, files left to the Python reader)``: the files that Spark's text source can read
-    exactly as :func:`csv_lines` does, read and split in the JVM; ``rows`` is None when no
-    file qualifies.
+    """``(rows, files left to the Python reader)``: the files that Spark's text source reads
+    exactly as the Python reader does, read and split in the JVM (``rows`` is None when no
+    file qualifies), and every other file of ``files``.
 
     A file qualifies when the contract's encoding is UTF-8 or Latin-1, its delimiter is one
-    character, and the file holds no quote character and (UTF-8) no invalid byte sequence:
-    then every physical line splits on the delimiter alone. A first pass over the text counts
-    the lines of every split of every file and finds the files that do not qualify. Line
-    numbers come from those counts: rows of one split keep their order and their
-    ``monotonically_increasing_id`` values are consecutive, so a row's number is its id minus
-    the split's first id plus the lines of the file's earlier splits.
+    character, the file is not compressed and holds no quote character and (UTF-8) no
+    invalid byte sequence: then every physical line splits on the delimiter alone. A first
+    pass over the text counts the lines of every split of every file and finds the files that
+    do not qualify. Line numbers come from those counts: the rows of one split keep their
+    order and their ``monotonically_increasing_id`` values are consecutive, so a row's number
+    is its id minus the split's first id plus the lines of the file's earlier splits. Should
+    the second pass see other splits, the job fails rather than misnumber a line; the core
+    count that sizes the splits is therefore fixed for the session
+    (``spark.sql.files.minPartitionNum``, when not set).
     """
     import codecs
 
@@ -371,7 +387,12 @@ def read_csv_jvm(spark, contract: Contract, raw_dir: Path, files: list[str], col
     delimiter = contract.files.delimiter
     if enc not in JVM_ENCODINGS or len(delimiter) != 1 or delimiter in '"\r\n':
         return None, list(files)
-    text = spark.read.option("lineSep", "\n").text([str(raw_dir / f) for f in files])
+    candidates = [f for f in files if _jvm_qualifies(raw_dir / f, enc)]
+    if not candidates:
+        return None, list(files)
+    if spark.conf.get("spark.sql.files.minPartitionNum", None) is None:
+        spark.conf.set("spark.sql.files.minPartitionNum", str(spark.sparkContext.defaultParallelism))
+    text = spark.read.option("lineSep", "\n").text([str(raw_dir / f) for f in candidates])
     scan = text.select(F.col("_metadata.file_path").alias("_path"),
                        F.col("_metadata.file_block_start").alias("_block"),
                        F.monotonically_increasing_id().alias("_pos"), "value")
@@ -380,45 +401,52 @@ def read_csv_jvm(spark, contract: Contract, raw_dir: Path, files: list[str], col
         flags.append(F.min(F.is_valid_utf8("value").cast("int")).alias("valid"))
     splits = scan.groupBy("_path", "_block").agg(F.count(F.lit(1)).alias("n"), F.min("_pos").alias("first"),
                                                  *flags).collect()
-    rel_of = {}
+    # The scanned paths back to the names in ``files``; a path that maps to none (the file
+    # system spelled it otherwise) sends every file to the Python reader.
+    by_local = {os.path.abspath(raw_dir / f): f for f in candidates}
+    name_of = {}
     for r in splits:
-        rel_of.setdefault(r["_path"], _local_rel(r["_path"], raw_dir))
-    python = {rel_of[r["_path"]] for r in splits if r["quoted"] or (enc == "utf-8" and not r["valid"])}
-    read = set(rel_of.values())
-    jvm_files = [f for f in files if f not in python and f in read]
-    # Files without a line (empty) have no split rows; they yield nothing either way.
+        uri = r["_path"]
+        local = os.path.abspath(unquote(urlparse(uri).path) if uri.startswith("file:") else uri)
+        if local not in by_local:
+            return None, list(files)
+        name_of[uri] = by_local[local]
+    bad = {name_of[r["_path"]] for r in splits if r["quoted"] or (enc == "utf-8" and not r["valid"])}
+    seen = set(name_of.values())
+    jvm_files = [f for f in candidates if f in seen and f not in bad]
+    python = [f for f in files if f not in jvm_files]  # files without a line go there too: they yield nothing
     if not jvm_files:
-        return None, [f for f in files if f in python]
+        return None, python
     base = []
-    seen: dict[str, int] = {}
+    lines_before: dict[str, int] = {}
     for r in sorted(splits, key=lambda r: (r["_path"], r["_block"])):
-        if rel_of[r["_path"]] in python:
+        name = name_of[r["_path"]]
+        if name in bad:
             continue
-        before = seen.get(r["_path"], 0)
-        base.append((r["_path"], r["_block"], before - r["first"], r["first"], r["n"]))
-        seen[r["_path"]] = before + r["n"]
-    bases = spark.createDataFrame(base, "_path string, _block long, _base long, _first long, _n long")
+        before = lines_before.get(name, 0)
+        base.append((r["_path"], r["_block"], name, before - r["first"], r["first"], r["n"]))
+        lines_before[name] = before + r["n"]
+    bases = spark.createDataFrame(base, "_path string, _block long, source_file string, _base long, _first long, "
+                                        "_n long")
     line = F.col("value")
     if enc != "utf-8":
         line = F.decode(line.cast("binary"), JVM_ENCODINGS[enc])
-    # Were the files or the splits different in this pass (a changed file, other split
-    # settings), a row's id would fall outside its split's range of the first pass: fail.
+    # Were the files or the splits different in this pass, a row's id would fall outside its
+    # split's range of the first pass (or its split would be unknown): fail.
     pos, first = F.col("_pos"), F.col("_first")
     same = first.isNotNull() & (pos >= first) & (pos < first + F.col("_n"))
-    number = F.when(same, F.col("_pos") + F.col("_base") + 1).otherwise(F.raise_error(F.lit(
-        f"register {contract.register}: the files changed while they were read, or their splits did "
-        "(spark.sql.files.* settings); the lines cannot be numbered. Run ingest again.")).cast("long"))
-    python_uris = sorted({r["_path"] for r in splits if rel_of[r["_path"]] in python})
-    jvm_scan = scan.where(~F.col("_path").isin(python_uris)) if python_uris else scan
+    number = F.when(same, pos + F.col("_base") + 1).otherwise(F.raise_error(F.lit(
+        f"register {contract.register}: the raw files, or the splits Spark cut them into, changed between the two "
+        "passes of the CSV reader (a file written to during ingest, or other spark.sql.files.* settings); the "
+        "lines cannot be numbered. Run ingest again on files that do not change.")).cast("long"))
+    bad_uris = sorted({r["_path"] for r in splits if name_of[r["_path"]] in bad})
+    jvm_scan = scan.where(~F.col("_path").isin(bad_uris)) if bad_uris else scan
     rows = (jvm_scan.join(F.broadcast(bases), ["_path", "_block"], "left")
-            .select(_relative_source(F.col("_path"), raw_dir).alias("source_file"), number.alias("source_row"),
-                    line.alias("_line")))
-    line = F.col("_line")
-    rows = rows.withColumn("_line", F.when(line.endswith("\r"), F.expr("substring(_line, 1, length(_line) - 1)"))
-                           .otherwise(line))
-    rows = rows.withColumn("_line", F.when((F.col("source_row") == 1) & line.startswith("\ufeff"),
-                                           F.expr("substring(_line, 2)")).otherwise(line))
-    layouts = {}
+            .select("source_file", number.alias("source_row"), line.alias("_line")))
+    # One rule for trailing carriage returns, as in csv_lines: all are dropped. (A UTF-8
+    # byte-order mark at the start of a file is dropped by the text source itself.)
+    rows = rows.withColumn("_line", F.rtrim(F.col("_line"), F.lit("\r")))
+    layouts: dict[tuple, list[str]] = {}
     for f in jvm_files:
         if contract.files.header:
             names = read_header(raw_dir / f, contract)
@@ -432,15 +460,14 @@ def read_csv_jvm(spark, contract: Contract, raw_dir: Path, files: list[str], col
     rows = rows.select("*", fields.alias("_f"), F.size(fields).alias("_n"))
 
     def by_layout(pick):
-        """The expression ``pick(n, order)`` for the row's file's layout."""
-        (only, _), *rest = layouts.items()
-        if not rest:
-            return pick(*only)
+        """The expression ``pick(n, order)`` for the layout of the row's file."""
+        if len(layouts) == 1:
+            return pick(*next(iter(layouts)))
         out = None
         for (n, order), fs in layouts.items():
             cond = F.col("source_file").isin(fs)
             out = F.when(cond, pick(n, order)) if out is None else out.when(cond, pick(n, order))
-        return out
+        return out.otherwise(F.raise_error(F.lit(f"register {contract.register}: a file without a known layout")))
 
     n_expected = by_layout(lambda n, order: F.lit(n))
     good = F.col("_n") == n_expected
@@ -455,12 +482,7 @@ def read_csv_jvm(spark, contract: Contract, raw_dir: Path, files: list[str], col
     out = rows.select("source_file", "source_row", "_line",
                       F.when(~good, F.lit("truncated_line")).alias("_read_rule"),
                       F.when(~good, reason).alias("_read_reason"), *cols)
-    return out, [f for f in files if f in python]
-
-
-def _local_rel(uri: str, raw_dir: Path) -> str:
-    local = unquote(urlparse(uri).path) if uri.startswith("file:") else uri
-    return os.path.relpath(os.path.realpath(local), os.path.realpath(raw_dir))
+    return out, python
 
 
 def read_csv(spark, contract: Contract, raw_dir: Path, files: list[str], columns: list[str],
@@ -468,11 +490,10 @@ def read_csv(spark, contract: Contract, raw_dir: Path, files: list[str], columns
     """All CSV files of a register, one row per physical line (see the module doc): the files
     that qualify read in the JVM (:func:`read_csv_jvm`), the others in Python."""
     jvm, python = read_csv_jvm(spark, contract, raw_dir, files, columns)
+    if jvm is None:
+        return read_csv_python(spark, contract, raw_dir, python, columns, batch_lines)
     if python:
-        py = read_csv_python(spark, contract, raw_dir, python, columns, batch_lines)
-        return py if jvm is None else jvm.unionByName(py)
-    if jvm is None:  # every file is empty
-        return read_csv_python(spark, contract, raw_dir, files, columns, batch_lines)
+        return jvm.unionByName(read_csv_python(spark, contract, raw_dir, python, columns, batch_lines))
     return jvm
 
 

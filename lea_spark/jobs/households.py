@@ -51,7 +51,7 @@ def run(cfg: Config, args) -> dict:
     ref_date = getattr(args, "reference_date", None) or cfg["project.reference_date"]
     spark = get_spark(cfg)
     with step(JOB, "read bronze and geography"):
-        # Households work on the ids; the keys are written beside them for later jobs.
+        # The graph works on the ids, families on the keys; keys are written beside the ids.
         stored = {t: read_table(spark, cfg, f"bronze.{t}")
                   for t in ("persons", "relations", "partnerships", "residences")}
         bronze = {t: without_keys(df) for t, df in stored.items()}
