@@ -231,3 +231,30 @@ def test_job_writes_silver_tables(spark, tmp_path, tables):
     for table, built in (("silver.family_members", h.members), ("silver.families", h.families)):
         stored = read_table(spark, cfg, table).select(*built.columns)
         assert sorted(map(repr, stored.collect())) == sorted(map(repr, built.collect())), table
+
+
+def test_job_tells_a_repeated_person_from_colliding_keys(spark, tmp_path, monkeypatch):
+    """`lea households` checks the 64-bit keys of bronze.persons first. A repeated person id
+    gets the usual message naming the table; two ids whose keys collide get the collision
+    message. Either way nothing is written to silver."""
+    from lea_spark import joinkeys
+    from lea_spark.households.families import KeyCollisionError
+    from lea_spark.lake import write_table
+    from tests.test_households_data import PERSONS, ROWS
+
+    def run(rows, lake):
+        cfg = make_cfg(tmp_path / lake)
+        for table, df in bronze(spark, rows).items():
+            write_table(cfg, df, f"bronze.{table}")
+        conf = write_conf(tmp_path / lake, CONF, tmp_path / lake / "lakehouse")
+        run_cli_job("households", conf)
+        return cfg
+
+    with pytest.raises(DuplicateKeyError, match=r"^bronze.persons: key \(person_id\) is not unique"):
+        run(dict(ROWS, persons=PERSONS + [PERSONS[0]]), "repeated")
+    assert not (tmp_path / "repeated" / "lakehouse" / "silver").exists()
+    real = joinkeys.join_key
+    monkeypatch.setattr(joinkeys, "join_key", lambda c: real(F.when(c == F.lit("a_c2"), F.lit("a_c1")).otherwise(c)))
+    with pytest.raises(KeyCollisionError, match="hash collision"):
+        run(ROWS, "collision")
+    assert not (tmp_path / "collision" / "lakehouse" / "silver").exists()
