@@ -337,3 +337,18 @@ def test_csv_reader_in_the_jvm_follows_each_files_header(spark, tmp_path):
     assert got == _expected_rows(raw, files, contract, ["id", "v"])
     assert [(f, n, i, v) for f, n, _, _, _, i, v in got] == [
         ("a/1.csv", 2, "1", "x"), ("a/1.csv", 3, None, None), ("a/2.csv", 2, "3", "z"), ("linked/3.csv", 2, "4", "u")]
+
+
+def test_parquet_source_file_keeps_spaces_and_plus_signs(spark, tmp_path):
+    """A Parquet file whose name needs escaping in a URI keeps its own name as source_file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lea_spark.ingest.readers import read_parquet
+
+    raw = tmp_path / "raw"
+    (raw / "x y").mkdir(parents=True)
+    pq.write_table(pa.table({"a": ["1", "2"]}), raw / "x y" / "a+b c.parquet")
+    df = read_parquet(spark, None, raw, ["x y/a+b c.parquet"], ["a"])
+    assert sorted((r["source_file"], r["source_row"], r["a"]) for r in df.collect()) == [
+        ("x y/a+b c.parquet", 1, "1"), ("x y/a+b c.parquet", 2, "2")]

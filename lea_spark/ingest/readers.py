@@ -343,7 +343,8 @@ def _relative_source(path, raw_dir: Path):
     from pyspark.sql import functions as F
 
     root = str(raw_dir) + "/"
-    local = F.url_decode(F.regexp_replace(path, r"^file:(//)?", ""))
+    # A '+' in a URI path is a plus sign; url_decode (form decoding) would make it a space.
+    local = F.url_decode(F.regexp_replace(F.regexp_replace(path, r"^file:(//)?", ""), r"\+", "%2B"))
     general = F.when(local.startswith(root), F.substring(local, len(root) + 1, 100_000)).otherwise(local)
     source_file = F.when(path.contains("%"), general)
     for prefix in ("file://" + root, "file:" + root):
