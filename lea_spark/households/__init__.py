@@ -9,7 +9,15 @@ from typing import Callable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lea_spark.households.families import ROLES, STRUCTURES, build_members, summarise_families, with_county
+from lea_spark.households.families import (
+    ROLES,
+    STRUCTURES,
+    build_members,
+    check_person_keys,
+    person_keys,
+    summarise_families,
+    with_county,
+)
 from lea_spark.households.geo import haversine_km, municipality_points, postal_points  # noqa: F401
 from lea_spark.households.graph import (
     build_edges,
@@ -51,14 +59,15 @@ def build_households(
 ) -> HouseholdTables:
     """All silver household tables from the bronze population tables and the geography.
 
-    With ``check_keys`` the person key of ``persons`` is verified unique first (one Spark
-    job), so that no join below can multiply rows. ``checkpoint`` (e.g. ``DataFrame.localCheckpoint``
+    With ``check_keys`` the person ids of ``persons`` and their 64-bit keys are verified unique first (Spark jobs),
+    so that no join below can multiply rows. ``checkpoint`` (e.g. ``DataFrame.localCheckpoint``
     or a write and read back) is applied to the persons and members, which every later table
     reads several times; without it the plans repeat that work.
     """
     keep = checkpoint or (lambda df: df)
     if check_keys:
         assert_unique(persons, ["person_id"], "bronze.persons")
+        check_person_keys(person_keys(persons))
     ref = F.lit(ref_date).cast("date")
     silver_persons, q_res = build_persons(persons, residences, ref_date)
     silver_persons = keep(silver_persons)

@@ -34,8 +34,8 @@ resident_parent, step_parent, distance_parent, grandparent, sibling, other_adult
 Join keys: the functions take and return the ids as texts, but every join, window and
 aggregation on a person or a family inside runs on the 64-bit keys of
 :mod:`lea_spark.joinkeys` (``person_key``, read from the table when stored; ``family_key`` of
-the family id); dwellings are still matched on their ids. :func:`check_person_keys` raises
-:class:`KeyCollisionError` before any join when two persons share a key; two families that
+the family id); dwellings are still matched on their ids. :func:`check_person_keys` (run by
+the callers) raises :class:`KeyCollisionError` when two persons share a key; two families that
 share a key stop the Spark job that computes them with :data:`KEY_COLLISION`. Legal parents
 and children must be persons of ``persons`` (:func:`lea_spark.households.graph.checked_relations`
 guarantees it), and partnerships are kept only when both ends match a person on key and
@@ -47,10 +47,10 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from lea_spark.households.geo import haversine_km, locate
-from lea_spark.households.persons import quarantine_rows
 from lea_spark import joinkeys
-from lea_spark.joinkeys import PERSON_CHK, PERSON_KEY
+from lea_spark.households.geo import haversine_km, locate
+from lea_spark.households.keys import DuplicateKeyError, assert_unique
+from lea_spark.households.persons import quarantine_rows
 
 ROLES = ("child", "resident_parent", "step_parent", "distance_parent", "grandparent",
          "sibling_at_home", "sibling_elsewhere", "other_adult", "independent_minor")
@@ -72,27 +72,21 @@ def _fail_on(cond) -> Column:
 
 
 def person_keys(persons: DataFrame) -> DataFrame:
-    """``persons`` with ``person_id`` replaced by its 64-bit key (stored ``person_key`` when the
-    table has it, else computed), the id text in ``_id_text`` and the fingerprint in ``_chk``.
-
-    The persons' ids must be unique (the job checks it first); :func:`check_person_keys`
-    checks that their keys are.
-    """
-    stored = PERSON_KEY in persons.columns and PERSON_CHK in persons.columns
-    key = F.col(PERSON_KEY) if stored else joinkeys.join_key(F.col("person_id"))
-    chk = F.col(PERSON_CHK) if stored else joinkeys.fingerprint(F.col("person_id"))
-    rest = [c for c in persons.columns if c not in ("person_id", PERSON_KEY, PERSON_CHK)]
-    return persons.select(key.alias("person_id"), F.col("person_id").alias(ID_TEXT), chk.alias(CHK), *rest)
+    """``persons`` keyed by :func:`lea_spark.joinkeys.keyed` (``person_id`` the 64-bit key,
+    ``_chk`` the fingerprint), with the id text kept in ``_id_text``."""
+    return joinkeys.keyed(persons.withColumn(ID_TEXT, F.col("person_id")))
 
 
 def check_person_keys(keyed: DataFrame) -> None:
-    """Raise :class:`KeyCollisionError` when two persons share a key. One Spark job over the
-    64-bit keys, run before any join on them, so nothing is mixed. The persons' ids must be
-    unique (checked first by the callers: ``lea households``, :func:`build_households`);
-    otherwise a repeated id is reported here as a shared key."""
-    shared = keyed.groupBy("person_id").count().filter(F.col("count") > 1).limit(1).count()
-    if shared:
-        raise KeyCollisionError(KEY_COLLISION)
+    """Raise :class:`KeyCollisionError` when two of the (unique) persons of ``keyed`` (from
+    :func:`person_keys`) share a key: one Spark job, to run before any join on the keys. The
+    callers (``lea households``, :func:`lea_spark.households.build_households`) run it once,
+    after checking that the ids are unique; :func:`build_members` and
+    :func:`summarise_families` rely on it."""
+    try:
+        assert_unique(keyed, ["person_id"], "persons (64-bit join keys)")
+    except DuplicateKeyError:
+        raise KeyCollisionError(KEY_COLLISION) from None
 
 
 def keyed_pairs(df: DataFrame, persons: DataFrame, ends: tuple[str, str]) -> DataFrame:
@@ -214,10 +208,9 @@ def build_members(persons: DataFrame, legal: DataFrame, partners: DataFrame, poi
     """(``silver.family_members``, quarantine rows): ``family_id, person_id, role,
     is_resident, distance_km, kinship, is_alive`` - one row per family and person.
 
-    Computed on keys (see the module doc); fails with :class:`KeyCollisionError` before any
-    join when two persons share a key."""
+    Computed on keys (see the module doc); the persons' keys must be unique
+    (:func:`check_person_keys`)."""
     persons = person_keys(persons)
-    check_person_keys(persons)
     legal = keyed_legal(legal)
     partners = keyed_pairs(partners, persons, ("person_id", "partner_id"))
     fam, pairs, quarantine = family_children(persons, ref_date)
@@ -258,13 +251,11 @@ def build_members(persons: DataFrame, legal: DataFrame, partners: DataFrame, poi
 
 def summarise_families(members: DataFrame, persons: DataFrame, legal: DataFrame, ref_date: str) -> DataFrame:
     """``silver.families`` (without the county) from the members and the persons, on keys
-    (stored ``family_key`` and ``person_key`` of ``members`` when it has them)."""
+    (stored ``family_key`` and ``person_key`` of ``members`` when it has them); the persons'
+    keys must be unique (:func:`check_person_keys`)."""
     persons = person_keys(persons)
-    check_person_keys(persons)
     legal = keyed_legal(legal)
-    person = F.col(PERSON_KEY) if PERSON_KEY in members.columns else joinkeys.join_key(F.col("person_id"))
-    members = members.select(joinkeys.family_key(members).alias("family_id"), person.alias("person_id"),
-                             "role", "is_resident", "kinship", "is_alive")
+    members = joinkeys.keyed(members).select("family_id", "person_id", "role", "is_resident", "kinship", "is_alive")
     fam, pairs, _ = family_children(persons, ref_date)
     m = members.join(persons.select("person_id", "sex", "age"), on="person_id", how="inner")
     stats = m.groupBy("family_id").agg(
