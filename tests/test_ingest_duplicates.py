@@ -8,10 +8,15 @@ intermediate results are checkpointed, staged in Parquet, broadcast or not.
 """
 from __future__ import annotations
 
+import random
 from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
 
 from lea_spark.ingest import validate as V
 from lea_spark.ingest.contract import load_contract
+from lea_spark.ingest.readers import IngestError
 
 CONTRACT = load_contract(Path(__file__).resolve().parents[1] / "conf" / "registers" / "kela_housing_allowance.yaml")
 P1, P2, P3 = "a" * 64, "b" * 64, "c" * 64
@@ -66,7 +71,14 @@ def test_staged_and_unbroadcast_duplicates_give_the_same_rows(spark, tmp_path, m
         return spark.read.parquet(path)
 
     assert _result(V.validate(df, CONTRACT, "test-key", materialise=stage)) == expected
-    assert staged == ["checked", "shared_key_hashes", "duplicate_rows"]
+    assert staged == ["checked", "shared_key_hashes", "duplicate_rows", "duplicate_records"]
+    # Staged native values only where rules 1-11 quarantine a row; the duplicates' records
+    # were read again.
+    checked = spark.read.parquet(str(tmp_path / "checked"))
+    natives = [c for c in checked.columns if c.startswith("__n")]
+    assert len(natives) == 4
+    kept = {(r.source_file, r.source_row): any(r[c] is not None for c in natives) for r in checked.collect()}
+    assert kept == {k: v not in (None, "duplicate_key") for k, v in EXPECTED.items()}
     monkeypatch.setattr(V, "BROADCAST_ROWS", 0)
     assert _result(V.validate(df, CONTRACT, "test-key", materialise=stage)) == expected
 
@@ -76,3 +88,38 @@ def test_no_duplicates_among_distinct_keys(spark):
              10.0, 1) for i in range(3000)]
     got = V.validate(spark.createDataFrame(rows, SCHEMA), CONTRACT, "test-key")
     assert got.where("rule is not null").count() == 0 and got.count() == 3000
+
+
+def test_duplicate_records_come_from_their_files_read_again(spark):
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    asked: list[list[str]] = []
+
+    def reread(files):
+        asked.append(files)
+        return df.where(F.col("source_file").isin(files))
+
+    got = _result(V.validate(df, CONTRACT, "test-key", reread=reread))
+    assert asked == [["kela/a.parquet", "kela/b.parquet"]]
+    record = '{{"hetu":"{}","maksukuukausi":"2022-01-01","asumistuki_eur":"{}","ruokakunnan_koko":"2"}}'
+    assert got[("kela/b.parquet", 2)][2] == record.format(P1, "300.0")
+    assert got[("kela/a.parquet", 5)][2] == record.format(P1, "310.0")
+    assert got == _result(V.rule(V.check(df, CONTRACT, "test-key"), CONTRACT))  # all natives kept instead
+
+
+def test_files_that_change_between_the_reads_stop_validation(spark):
+    df = spark.createDataFrame(ROWS, SCHEMA)
+    with pytest.raises(IngestError, match=r"housing_allowance: 2 rows are later duplicates .* found 1 of them: "
+                                          r"the files changed"):
+        V.validate(df, CONTRACT, "test-key",
+                   reread=lambda files: df.where(F.col("source_file").isin(files) & (F.col("source_row") != 5)))
+
+
+def test_repeated_hashes_are_exactly_the_values_seen_twice(spark):
+    rng = random.Random(3)
+    values = [rng.getrandbits(64) - (1 << 63) for _ in range(20_000)]
+    values += rng.sample(values, 300) + [values[0]] * 3 + [None]
+    rng.shuffle(values)
+    df = spark.createDataFrame([(v,) for v in values], "__h long").repartition(7)
+    want = {r[0] for r in df.groupBy("__h").count().where("count > 1 and __h is not null").collect()}
+    got = [r[0] for r in V.repeated_hashes(df).collect()]
+    assert len(want) == 301 and sorted(got) == sorted(want)

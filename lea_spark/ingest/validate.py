@@ -38,6 +38,7 @@ from lea_spark.canonical import schema_of
 from lea_spark.datetext import parse_date
 from lea_spark.identity import HETU_REGEX, PSEUDONYM_REGEX, birth_date_col, hetu_is_valid_col, pseudonymise_col
 from lea_spark.ingest.contract import ColumnSpec, Contract, ContractError
+from lea_spark.ingest.readers import IngestError
 from lea_spark.joinkeys import key_columns
 
 RULE_ORDER = (
@@ -290,19 +291,51 @@ def check(df: DataFrame, contract: Contract, key: str | None) -> Checked:
     return Checked(checked, tuple(native), pseudonyms)
 
 
+def _repeated(batches):
+    """``mapInArrow``: the 64-bit hashes that occur more than once among all of a task's
+    rows (the rows of one hash partition), by sorting them (numpy), not by a hash table."""
+    import numpy as np
+    import pyarrow as pa
+
+    # Nulls dropped first: a column with nulls would come out as float64, losing bits.
+    parts = [b.column(0).drop_null().to_numpy() for b in batches if b.num_rows]
+    if not parts:
+        return
+    h = np.sort(np.concatenate(parts))
+    same = h[1:] == h[:-1]
+    if same.any():
+        yield pa.RecordBatch.from_arrays([pa.array(np.unique(h[1:][same]), pa.int64())], ["__h"])
+
+
+def repeated_hashes(hashes: DataFrame) -> DataFrame:
+    """The values of the long column ``__h`` that occur more than once, exactly (nulls are
+    not values).
+
+    The rows are hash-partitioned by value (at least one partition per scanned input
+    partition, so that a task holds about an input split's hashes) and each partition is
+    sorted once. Nearly every key is unique, so a hash aggregate would only build a table of
+    every row on both sides of the shuffle: this takes about half its time (docs/benchmarks.md).
+    """
+    spark = hashes.sparkSession
+    n = max(hashes.rdd.getNumPartitions(), int(spark.conf.get("spark.sql.shuffle.partitions", "8")))
+    return hashes.select(F.col("__h").cast("long").alias("__h")).repartition(n, "__h").mapInArrow(
+        _repeated, "__h long")
+
+
 def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise = _checkpoint) -> DataFrame:
     """Rule 12: ``source_file, source_row, __first_seen`` of every row that passed rules 1-11
     and has the key of an earlier such row (by source file, source row).
 
-    Without sorting every row by its key: the rows' 64-bit key hashes are counted first, and
-    only rows whose hash occurs more than once (the duplicates, and the rare rows whose
-    different keys share a hash) are grouped by their exact key. ``materialise(df, name)``
-    keeps an intermediate result (the job stages it in Parquet) so that it is computed once.
+    Without sorting every row by its key: the rows' 64-bit key hashes that repeat are found
+    first (:func:`repeated_hashes`), and only rows whose hash occurs more than once (the
+    duplicates, and the rare rows whose different keys share a hash) are grouped by their
+    exact key. ``materialise(df, name)`` keeps an intermediate result (the job stages it in
+    Parquet) so that it is computed once.
     """
     keys = list(contract.key)
     valid = checked.where(F.col("_outcome").isNull())
     h = F.xxhash64(*keys).alias("__h")
-    shared = materialise(valid.groupBy(h).count().where(F.col("count") > 1).select("__h"), "shared_key_hashes")
+    shared = materialise(repeated_hashes(valid.select(h)), "shared_key_hashes")
     n_shared = shared.count()
     if n_shared == 0:
         return checked.sparkSession.createDataFrame([], "source_file string, source_row long, __first_seen string")
@@ -315,13 +348,57 @@ def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise 
     return materialise(later, "duplicate_rows")
 
 
-def rule(c: Checked, contract: Contract, materialise: Materialise = _checkpoint) -> DataFrame:
+Recheck = Callable[[list[str]], Checked]
+
+
+def natives_of_quarantined(checked: DataFrame) -> DataFrame:
+    """``checked`` (the output of :func:`check`) with the native values (``__n0``...) kept
+    only on the rows that failed one of rules 1-11. Accepted rows, nearly all of them, need
+    none; staging them made the staging half as large again and slower to write
+    (docs/benchmarks.md). The few rows that rule 12 quarantines get theirs from their files
+    again (:func:`rule`)."""
+    return checked.select(*[F.when(F.col("_outcome").isNotNull(), F.col(c)).alias(c) if c.startswith("__n")
+                            else F.col(c) for c in checked.columns])
+
+
+def _duplicate_records(dup: DataFrame, n_dup: int, contract: Contract, recheck: Recheck,
+                       materialise: Materialise) -> DataFrame:
+    """``source_file, source_row, __dup_record``: the raw record of every duplicate row, from
+    its file read and checked again (``recheck``); only the files that hold duplicates."""
+    files = sorted(r[0] for r in dup.select("source_file").distinct().collect())
+    again = recheck(files)
+    rows = again.df.join(_broadcast_if_small(dup.select("source_file", "source_row"), n_dup),
+                         ["source_file", "source_row"], "left_semi")
+    record = _raw_record(contract, {name: F.col(f"__n{i}") for i, name in enumerate(again.native)},
+                         {src: F.col(name) for src, name in again.pseudonyms.items()})
+    records = materialise(rows.select("source_file", "source_row", record.alias("__dup_record")), "duplicate_records")
+    found = records.count()
+    if found != n_dup:
+        raise IngestError(
+            f"register {contract.register}: {n_dup} rows are later duplicates of a key, but reading their "
+            f"{len(files)} file(s) again for their raw records found {found} of them: the files changed while "
+            "they were being ingested. Nothing was written for this register; run again on files that do not change.")
+    return dup.join(records, ["source_file", "source_row"])
+
+
+def rule(c: Checked, contract: Contract, materialise: Materialise = _checkpoint,
+         recheck: Recheck | None = None) -> DataFrame:
     """Canonical columns plus ``source_file, source_row, rule, reason, raw_record`` from the
-    output of :func:`check` (rules 1-11), with rule 12 (:func:`duplicates`) added."""
+    output of :func:`check` (rules 1-11), with rule 12 (:func:`duplicates`) added.
+
+    Without ``recheck``, ``c.df`` must hold the native values of every row. With it, they may
+    be kept for the rows of rules 1-11 only (:func:`natives_of_quarantined`): ``recheck(files)``
+    gives :func:`check` of the rows of the named source files again, and the raw records of
+    duplicate rows are taken from there."""
     keys = list(contract.key)
     checked = c.df
     dup = duplicates(checked, contract, materialise)
-    ruled = checked.join(_broadcast_if_small(dup, dup.count()), ["source_file", "source_row"], "left")
+    n_dup = dup.count()
+    if n_dup and recheck is not None:
+        dup = _duplicate_records(dup, n_dup, contract, recheck, materialise)
+    else:
+        dup = dup.select("*", F.lit(None).cast("string").alias("__dup_record"))
+    ruled = checked.join(_broadcast_if_small(dup, n_dup), ["source_file", "source_row"], "left")
     is_dup = F.col("_outcome").isNull() & F.col("__first_seen").isNotNull()
     ruled = ruled.select(
         "*",
@@ -334,21 +411,32 @@ def rule(c: Checked, contract: Contract, materialise: Materialise = _checkpoint)
                          {src: F.col(name) for src, name in c.pseudonyms.items()})
     return ruled.select(
         "source_file", "source_row", "rule", "reason",
-        F.when(F.col("rule").isNotNull(), record).alias("raw_record"),
+        F.when(F.col("rule").isNotNull(), F.coalesce(F.col("__dup_record"), record)).alias("raw_record"),
         *[spec.name for spec in contract.columns],
     )
 
 
-def validate(df: DataFrame, contract: Contract, key: str | None, materialise: Materialise = _checkpoint) -> DataFrame:
+def validate(df: DataFrame, contract: Contract, key: str | None, materialise: Materialise = _checkpoint,
+             reread: Callable[[list[str]], DataFrame] | None = None) -> DataFrame:
     """Canonical columns plus ``source_file, source_row, rule, reason, raw_record``: rules 1-11
-    (:func:`check`), kept with ``materialise(df, "checked")``, then rule 12 (:func:`rule`).
+    (:func:`check`), kept with ``materialise(df, "checked")`` with the native values of their
+    quarantined rows only, then rule 12 (:func:`rule`).
 
     ``materialise`` defaults to a local checkpoint; the ingest job stages in Parquet instead.
+    ``reread(files)`` gives the reader's rows of the named source files again, for the raw
+    records of duplicate rows; by default ``df`` is evaluated again and filtered (the job
+    reads only the files that hold duplicates).
     """
     c = check(df, contract, key)
-    return rule(Checked(materialise(c.df, "checked"), c.native, c.pseudonyms), contract, materialise)
+    if reread is None:
+        def reread(files: list[str]) -> DataFrame:
+            return df.where(F.col("source_file").isin(files))
 
+    def recheck(files: list[str]) -> Checked:
+        return check(reread(files), contract, key)
 
+    return rule(Checked(materialise(natives_of_quarantined(c.df), "checked"), c.native, c.pseudonyms), contract,
+                materialise, recheck)
 def accepted_rows(validated: DataFrame, table: str, ingested_at, run_id: str) -> DataFrame:
     """The rows without a rule, as ``bronze.<table>``: canonical columns, the stored join keys
     of ``person_id`` (:mod:`lea_spark.joinkeys`) and ingest metadata."""

@@ -117,11 +117,14 @@ def run(cfg: Config, args) -> dict:
                 with step(JOB, f"read + validate {c.register}") as s:
                     path = staging / c.register
                     staged.append(path)
-                    # Rules 1-11 are checked once and staged in Parquet (with the native values a
-                    # quarantine row's raw record needs); the duplicate-key rule reads the keys
-                    # from there and stages its (few) rows beside them.
+                    # Rules 1-11 are checked once and staged in Parquet (with the native values
+                    # that the raw records of their quarantined rows need); the duplicate-key rule
+                    # reads the keys from there and stages its (few) rows beside them, with the
+                    # raw records of those rows from their files read again.
                     v = validate(read_register(spark, c, raw_dir, files, columns), c, key,
-                                 materialise=lambda df, name, at=path: stage_parquet(spark, df, at / name))
+                                 materialise=lambda df, name, at=path: stage_parquet(spark, df, at / name),
+                                 reread=lambda names, c=c, files=files, columns=columns: read_register(
+                                     spark, c, raw_dir, [f for f in files if f in set(names)], columns))
                     rows = [(r["register"], r["source_file"], r["rule"], r["rows"])
                             for r in rule_counts(v, c.register).collect()]
                     counts.extend(rows)
