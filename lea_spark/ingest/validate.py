@@ -227,6 +227,11 @@ def _raw_record(contract: Contract, native: dict[str, Column], pseudonyms: dict[
 # sent whole to every task (a broadcast of half a million longs or short rows is a few MB).
 BROADCAST_ROWS = 500_000
 
+# From this many rows that passed rules 1-11 on, repeated key hashes are found by sorting
+# (:func:`repeated_hashes`); below it by Spark's hash aggregate, which needs no Python
+# workers (starting them cost a small register more than the sort saves).
+SORTED_HASHES_ROWS = 4_000_000
+
 Materialise = Callable[[DataFrame, str], DataFrame]
 
 
@@ -316,6 +321,7 @@ def repeated_hashes(hashes: DataFrame) -> DataFrame:
     sorted once. Nearly every key is unique, so a hash aggregate would only build a table of
     every row on both sides of the shuffle: this takes about half its time (docs/benchmarks.md).
     """
+    hashes = hashes.where(F.col("__h").isNotNull())
     spark = hashes.sparkSession
     n = max(hashes.rdd.getNumPartitions(), int(spark.conf.get("spark.sql.shuffle.partitions", "8")))
     return hashes.select(F.col("__h").cast("long").alias("__h")).repartition(n, "__h").mapInArrow(
@@ -327,7 +333,7 @@ def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise 
     and has the key of an earlier such row (by source file, source row).
 
     Without sorting every row by its key: the rows' 64-bit key hashes that repeat are found
-    first (:func:`repeated_hashes`), and only rows whose hash occurs more than once (the
+    first (:func:`repeated_hashes` from ``SORTED_HASHES_ROWS`` rows on), and only rows whose hash occurs more than once (the
     duplicates, and the rare rows whose different keys share a hash) are grouped by their
     exact key. ``materialise(df, name)`` keeps an intermediate result (the job stages it in
     Parquet) so that it is computed once.
@@ -335,7 +341,11 @@ def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise 
     keys = list(contract.key)
     valid = checked.where(F.col("_outcome").isNull())
     h = F.xxhash64(*keys).alias("__h")
-    shared = materialise(repeated_hashes(valid.select(h)), "shared_key_hashes")
+    if valid.count() >= SORTED_HASHES_ROWS:
+        repeated = repeated_hashes(valid.select(h))
+    else:  # a small register: Spark's aggregate, without starting Python workers
+        repeated = valid.groupBy(h).count().where(F.col("count") > 1).select("__h")
+    shared = materialise(repeated, "shared_key_hashes")
     n_shared = shared.count()
     if n_shared == 0:
         return checked.sparkSession.createDataFrame([], "source_file string, source_row long, __first_seen string")
