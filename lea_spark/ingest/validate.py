@@ -24,6 +24,8 @@ are replaced by :func:`lea_spark.identity.pseudonymise_col`; a value that is alr
 64-hex pseudonym is kept. Reasons never contain an identity code, and ``raw_record`` (the
 record as read, for people fixing the source) has identity codes replaced by their
 pseudonym (person columns) or masked as ``<id>`` (anything else shaped like a code).
+:func:`validate` keeps the native values only of the rows that rules 1-11 quarantine; the
+raw records of rule 12's rows are made from their files read again.
 """
 from __future__ import annotations
 
@@ -332,11 +334,11 @@ def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise 
     """Rule 12: ``source_file, source_row, __first_seen`` of every row that passed rules 1-11
     and has the key of an earlier such row (by source file, source row).
 
-    Without sorting every row by its key: the rows' 64-bit key hashes that repeat are found
-    first (:func:`repeated_hashes` from ``SORTED_HASHES_ROWS`` rows on), and only rows whose hash occurs more than once (the
-    duplicates, and the rare rows whose different keys share a hash) are grouped by their
-    exact key. ``materialise(df, name)`` keeps an intermediate result (the job stages it in
-    Parquet) so that it is computed once.
+    Without sorting every row by its key: the 64-bit key hashes that repeat are found first
+    (by Spark's aggregate, or :func:`repeated_hashes` from ``SORTED_HASHES_ROWS`` rows on),
+    and only rows whose hash occurs more than once (the duplicates, and the rare rows whose
+    different keys share a hash) are grouped by their exact key. ``materialise(df, name)``
+    keeps an intermediate result (the job stages it in Parquet) so that it is computed once.
     """
     keys = list(contract.key)
     valid = checked.where(F.col("_outcome").isNull())
@@ -447,6 +449,8 @@ def validate(df: DataFrame, contract: Contract, key: str | None, materialise: Ma
 
     return rule(Checked(materialise(natives_of_quarantined(c.df), "checked"), c.native, c.pseudonyms), contract,
                 materialise, recheck)
+
+
 def accepted_rows(validated: DataFrame, table: str, ingested_at, run_id: str) -> DataFrame:
     """The rows without a rule, as ``bronze.<table>``: canonical columns, the stored join keys
     of ``person_id`` (:mod:`lea_spark.joinkeys`) and ingest metadata."""

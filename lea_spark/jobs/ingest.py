@@ -124,7 +124,7 @@ def run(cfg: Config, args) -> dict:
                     v = validate(read_register(spark, c, raw_dir, files, columns), c, key,
                                  materialise=lambda df, name, at=path: stage_parquet(spark, df, at / name),
                                  reread=lambda names, c=c, files=files, columns=columns: read_register(
-                                     spark, c, raw_dir, [f for f in files if f in set(names)], columns))
+                                     spark, c, raw_dir, sorted(set(files) & set(names)), columns))
                     rows = [(r["register"], r["source_file"], r["rule"], r["rows"])
                             for r in rule_counts(v, c.register).collect()]
                     counts.extend(rows)
