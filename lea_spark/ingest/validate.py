@@ -360,7 +360,7 @@ def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise 
     return materialise(later, "duplicate_rows")
 
 
-Recheck = Callable[[list[str]], Checked]
+Recheck = Callable[[list[str], DataFrame], Checked]
 
 
 def natives_of_quarantined(checked: DataFrame) -> DataFrame:
@@ -378,9 +378,8 @@ def _duplicate_records(dup: DataFrame, n_dup: int, contract: Contract, recheck: 
     """``source_file, source_row, __dup_record``: the raw record of every duplicate row, from
     its file read and checked again (``recheck``); only the files that hold duplicates."""
     files = sorted(r[0] for r in dup.select("source_file").distinct().collect())
-    again = recheck(files)
-    rows = again.df.join(_broadcast_if_small(dup.select("source_file", "source_row"), n_dup),
-                         ["source_file", "source_row"], "left_semi")
+    again = recheck(files, _broadcast_if_small(dup.select("source_file", "source_row"), n_dup))
+    rows = again.df
     record = _raw_record(contract, {name: F.col(f"__n{i}") for i, name in enumerate(again.native)},
                          {src: F.col(name) for src, name in again.pseudonyms.items()})
     records = materialise(rows.select("source_file", "source_row", record.alias("__dup_record")), "duplicate_records")
@@ -399,9 +398,10 @@ def rule(c: Checked, contract: Contract, materialise: Materialise = _checkpoint,
     output of :func:`check` (rules 1-11), with rule 12 (:func:`duplicates`) added.
 
     Without ``recheck``, ``c.df`` must hold the native values of every row. With it, they may
-    be kept for the rows of rules 1-11 only (:func:`natives_of_quarantined`): ``recheck(files)``
-    gives :func:`check` of the rows of the named source files again, and the raw records of
-    duplicate rows are taken from there."""
+    be kept for the rows of rules 1-11 only (:func:`natives_of_quarantined`): ``recheck(files,
+    rows)`` gives :func:`check` of the rows of the named source files that are among ``rows``
+    (``source_file, source_row``) again, and the raw records of duplicate rows are taken from
+    there."""
     keys = list(contract.key)
     checked = c.df
     dup = duplicates(checked, contract, materialise)
@@ -444,8 +444,9 @@ def validate(df: DataFrame, contract: Contract, key: str | None, materialise: Ma
         def reread(files: list[str]) -> DataFrame:
             return df.where(F.col("source_file").isin(files))
 
-    def recheck(files: list[str]) -> Checked:
-        return check(reread(files), contract, key)
+    def recheck(files: list[str], rows: DataFrame) -> Checked:
+        # Only the wanted rows are checked again: the join follows the reader's numbering.
+        return check(reread(files).join(rows, ["source_file", "source_row"], "left_semi"), contract, key)
 
     return rule(Checked(materialise(natives_of_quarantined(c.df), "checked"), c.native, c.pseudonyms), contract,
                 materialise, recheck)
