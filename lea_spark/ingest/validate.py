@@ -332,25 +332,33 @@ def repeated_hashes(hashes: DataFrame) -> DataFrame:
 
 def duplicates(checked: DataFrame, contract: Contract, materialise: Materialise = _checkpoint) -> DataFrame:
     """Rule 12: ``source_file, source_row, __first_seen`` of every row that passed rules 1-11
-    and has the key of an earlier such row (by source file, source row).
+    and has the key of an earlier such row (by source file, source row); see
+    :func:`later_duplicates`."""
+    valid = checked.where(F.col("_outcome").isNull())
+    return later_duplicates(valid, list(contract.key), materialise, valid.count())
 
-    Without sorting every row by its key: the 64-bit key hashes that repeat are found first
+
+def later_duplicates(valid: DataFrame, keys: list[str], materialise: Materialise, n_valid: int,
+                     hashed: list[str] | None = None) -> DataFrame:
+    """``source_file, source_row, __first_seen`` of every row of ``valid`` (``n_valid`` rows)
+    that has the ``keys`` of an earlier row (by source file, source row).
+
+    Without sorting every row by its key: the 64-bit hashes of ``hashed`` (default: the keys;
+    columns that are functions of the keys may stand in for them) that repeat are found first
     (by Spark's aggregate, or :func:`repeated_hashes` from ``SORTED_HASHES_ROWS`` rows on),
     and only rows whose hash occurs more than once (the duplicates, and the rare rows whose
     different keys share a hash) are grouped by their exact key. ``materialise(df, name)``
     keeps an intermediate result (the job stages it in Parquet) so that it is computed once.
     """
-    keys = list(contract.key)
-    valid = checked.where(F.col("_outcome").isNull())
-    h = F.xxhash64(*keys).alias("__h")
-    if valid.count() >= SORTED_HASHES_ROWS:
+    h = F.xxhash64(*(hashed or keys)).alias("__h")
+    if n_valid >= SORTED_HASHES_ROWS:
         repeated = repeated_hashes(valid.select(h))
     else:  # a small register: Spark's aggregate, without starting Python workers
         repeated = valid.groupBy(h).count().where(F.col("count") > 1).select("__h")
     shared = materialise(repeated, "shared_key_hashes")
     n_shared = shared.count()
     if n_shared == 0:
-        return checked.sparkSession.createDataFrame([], "source_file string, source_row long, __first_seen string")
+        return valid.sparkSession.createDataFrame([], "source_file string, source_row long, __first_seen string")
     rows = valid.select(h, *keys, "source_file", "source_row").join(_broadcast_if_small(shared, n_shared), "__h",
                                                                     "left_semi")
     w = Window.partitionBy(*keys).orderBy("source_file", "source_row")

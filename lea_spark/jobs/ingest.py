@@ -3,12 +3,12 @@
 Steps: load and validate the contracts (``ingest.contracts``), find each register's files
 under ``paths.raw`` and check their columns (a missing file or column fails the run before
 anything is written), then for each ``bronze.<table>`` read and validate the registers that
-feed it and write it once (their union). Each register is read and validated once, into a
-Parquet staging directory under the lake (``<lake>/_staging/ingest-<run id>/``), from
-which its row counts, accepted rows and quarantined rows are taken; the staging of a table's
-registers is removed once the table is written, and all of it at the end of the run,
-failed or not. (Staging in Parquet was 22-25 % faster than caching the validated rows in
-Spark's memory at scale 0.1, and holds no memory: docs/benchmarks.md.) Last ``bronze.quarantine`` and
+feed it. Each register is read and validated once, into Parquet files in the table's layout
+under the lake (``<lake>/_staging/ingest-<run id>/``, :mod:`lea_spark.ingest.staging`): its
+accepted rows' files become the table's files (one commit for the table, without writing
+them again), its quarantined rows are staged apart, and its row counts are taken from
+there. The staging of a table's registers is removed once the table is committed, and all
+of it at the end of the run, failed or not. Last ``bronze.quarantine`` and
 ``bronze.ingest_accounting``. Identity codes are pseudonymised with the key in the
 environment variable named by ``ingest.pseudonym_key_env``.
 """
@@ -75,8 +75,9 @@ def run(cfg: Config, args) -> dict:
     from lea_spark.ingest import accounting_rows, load_contracts
     from lea_spark.ingest.accounting import ACCOUNTING_SCHEMA, AccountingError
     from lea_spark.ingest.readers import native_columns, read_register, resolve_files, unclaimed_files
-    from lea_spark.ingest.validate import accepted_rows, quarantined_rows, rule_counts, validate
-    from lea_spark.lake import write_table
+    from lea_spark.ingest.staging import bronze_schema, stage_register, write_parquet
+    from lea_spark.ingest.validate import check
+    from lea_spark.lake import commit_parquet_files, write_table
     from lea_spark.session import get_spark
 
     raw_dir = Path(getattr(args, "raw", None) or cfg.path("raw")).resolve()
@@ -103,46 +104,48 @@ def run(cfg: Config, args) -> dict:
     run_id = uuid.uuid4().hex
     staging = cfg.path("lake") / "_staging" / f"ingest-{run_id}"
     ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    # One table at a time: its registers' validated rows are staged while it is written, their
-    # quarantined rows (few) are staged apart and kept, then the registers' staging is removed.
+    # One table at a time: each of its registers is validated once into files in the table's
+    # layout (lea_spark.ingest.staging), which are committed to the table as they are; the
+    # quarantined rows (few) are staged apart and kept, and the registers' staging removed.
     staged: list[Path] = []
     quarantined = []
+    write = write_parquet(int(cfg.get("lake.target_file_rows", 2_000_000)))
     try:
         counts = []
         tables: dict[str, int] = {}
         for table in BRONZE_SCHEMAS:
             feeders = [(c, files, columns) for c, files, columns in plan if c.canonical_table == table]
-            accepted = []
+            accepted_files = []
             for c, files, columns in feeders:
                 with step(JOB, f"read + validate {c.register}") as s:
                     path = staging / c.register
                     staged.append(path)
-                    # Rules 1-11 are checked once and staged in Parquet (with the native values
-                    # that the raw records of their quarantined rows need); the duplicate-key rule
-                    # reads the keys from there and stages its (few) rows beside them, with the
-                    # raw records of those rows from their files read again.
-                    v = validate(read_register(spark, c, raw_dir, files, columns), c, key,
-                                 materialise=lambda df, name, at=path: stage_parquet(spark, df, at / name),
-                                 reread=lambda names, c=c, files=files, columns=columns: read_register(
-                                     spark, c, raw_dir, sorted(set(files) & set(names)), columns))
-                    rows = [(r["register"], r["source_file"], r["rule"], r["rows"])
-                            for r in rule_counts(v, c.register).collect()]
+
+                    def recheck(names, rows, c=c, files=files, columns=columns):
+                        # The raw records of duplicate rows: their files read again, and only
+                        # those rows checked.
+                        again = read_register(spark, c, raw_dir, sorted(set(files) & set(names)), columns)
+                        return check(again.join(rows, ["source_file", "source_row"], "left_semi"), c, key)
+
+                    r = stage_register(read_register(spark, c, raw_dir, files, columns), c, key, path, ingested_at,
+                                       run_id, recheck, write)
+                    rows = [(c.register, f, rule, n) for f, rule, n in r.counts]
                     counts.extend(rows)
-                    s.rows_in = sum(r[3] for r in rows)
-                    s.rows_out = sum(r[3] for r in rows if r[2] is None)
-                accepted.append(accepted_rows(v, table, ingested_at, run_id))
-                if any(r[2] is not None for r in rows):
+                    s.rows_in = sum(x[3] for x in rows)
+                    s.rows_out = sum(x[3] for x in rows if x[2] is None)
+                accepted_files.extend(r.files)
+                if r.quarantined is not None:
                     # Staged apart: the register's staging is removed after its table is written.
                     qpath = staging / "quarantine" / c.register
-                    quarantined_rows(v, c.register, ingested_at, run_id).write.mode("overwrite").parquet(str(qpath))
+                    r.quarantined.write.mode("overwrite").parquet(str(qpath))
                     quarantined.append(spark.read.parquet(str(qpath)))
             with step(JOB, f"write bronze.{table}") as s:
-                if accepted:
-                    df = reduce(lambda a, b: a.unionByName(b), accepted)
-                else:
+                if not feeders:
                     log.warning("[%s] no contract feeds bronze.%s; writing it empty", JOB, table)
-                    df = spark.createDataFrame([], StructType.fromDDL(bronze_ddl(table, _ntz(INGEST_METADATA))))
-                result = write_table(cfg, df, f"bronze.{table}", mode="overwrite")
+                    result = write_table(cfg, spark.createDataFrame([], StructType.fromDDL(
+                        bronze_ddl(table, _ntz(INGEST_METADATA)))), f"bronze.{table}", mode="overwrite")
+                else:
+                    result = commit_parquet_files(cfg, spark, accepted_files, bronze_schema(table), f"bronze.{table}")
                 tables[table] = result.rows
                 s.rows_out = result.rows
             while staged:

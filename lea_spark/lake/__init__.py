@@ -2,6 +2,7 @@
 from lea_spark.lake.tables import (  # noqa: F401
     LakeError,
     WriteResult,
+    commit_parquet_files,
     read_table,
     remove_table,
     table_exists,

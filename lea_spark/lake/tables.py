@@ -164,8 +164,8 @@ def write_table(
 
 # Spark's Parquet writer, as Delta readers expect the files: 64-bit microsecond timestamps
 # (Spark's default INT96 is not a Delta type), snappy.
-_NATIVE_PARQUET = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-                   "spark.sql.parquet.compression.codec": "snappy"}
+DELTA_PARQUET_CONF = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+                      "spark.sql.parquet.compression.codec": "snappy"}
 
 
 def _write_native(cfg: Config, df, name: str, path: Path, mode: str, write_id: str) -> WriteResult:
@@ -173,32 +173,86 @@ def _write_native(cfg: Config, df, name: str, path: Path, mode: str, write_id: s
     inside the table (Delta readers see only files in the log), are moved into the table
     under names that carry the write's tag and recorded in one commit. Anything left by a
     failure (the folder, moved files) is removed; the table is then unchanged."""
-    import os
     import shutil
 
-    from lea_spark.lake.delta_source import commit_files, file_add, write_tag
     from lea_spark.session import sql_conf
 
     spark = df.sparkSession
     folder = path / f"_lea_write-{write_id}"
     try:
-        with sql_conf(spark, _NATIVE_PARQUET):
+        with sql_conf(spark, DELTA_PARQUET_CONF):
             (df.write.option("maxRecordsPerFile", int(cfg.get("lake.target_file_rows", 2_000_000)))
              .parquet(str(folder)))
-        adds = []
-        token = uuid.uuid4().hex[:12]
-        for i, f in enumerate(sorted(folder.glob("part-*.parquet"))):
-            rel = f"part-{i:05d}{write_tag(write_id)}{token}.snappy.parquet"
-            os.replace(f, path / rel)
-            adds.append(file_add(str(path), rel))
+        _move_and_commit(sorted(folder.glob("part-*.parquet")), path, mode, df.schema, write_id)
         shutil.rmtree(folder, ignore_errors=True)
-        rows = sum(a["rows"] for a in adds)
-        commit_files(str(path), mode, df.schema, adds, rows, write_id, [], [])
     except Exception as exc:
         shutil.rmtree(folder, ignore_errors=True)
         _remove_files_of_failed_write(spark, path, write_id)
         raise LakeError(f"writing {name} failed, the table is unchanged: {_clean_error(exc)}") from exc
     return _find_commit(path, name, write_id)
+
+
+def _move_and_commit(files: list[Path], path: Path, mode: str, schema, write_id: str) -> None:
+    """Move the Parquet ``files`` into the table folder ``path`` under names that carry the
+    write's tag and record them in one commit (``mode``: append or overwrite)."""
+    import os
+
+    from lea_spark.lake.delta_source import commit_files, file_add, write_tag
+
+    adds = []
+    token = uuid.uuid4().hex[:12]
+    for i, f in enumerate(files):
+        rel = f"part-{i:05d}{write_tag(write_id)}{token}.snappy.parquet"
+        os.replace(f, path / rel)
+        adds.append(file_add(str(path), rel))
+    commit_files(str(path), mode, schema, adds, sum(a["rows"] for a in adds), write_id, [], [])
+
+
+def commit_parquet_files(cfg: Config, spark, files: list[Path], schema, name: str,
+                         mode: str = "overwrite") -> WriteResult:
+    """Parquet files already written, with exactly the columns and types of ``schema`` (a
+    StructType) and Delta's conventions (snappy, microsecond timestamps), recorded as rows of
+    the Delta table ``name`` in one atomic commit, unpartitioned.
+
+    The files are moved into the table (they must be on the table's file system); a job that
+    has just written its output for another reason saves writing it a second time. With the
+    ``delta-spark`` engine they are read and written by Delta instead. If anything fails, the
+    moved files are removed and the table is unchanged; files not yet moved stay where they
+    were.
+    """
+    if mode not in ("append", "overwrite"):
+        raise LakeError(f"committing files to {name}: mode must be append or overwrite, not {mode!r}")
+    if _engine(cfg, spark) == "delta-spark":
+        df = spark.read.schema(schema).parquet(*[str(f) for f in files]) if files else spark.createDataFrame([], schema)
+        return write_table(cfg, df, name, mode=mode)
+    path = table_path(cfg, name)
+    if mode == "append" and table_exists(cfg, name):
+        _check_schema(read_table(spark, cfg, name).schema, schema, name)
+        if _partition_columns(path):
+            raise LakeError(f"{name} is partitioned by {_partition_columns(path)}; the files are not. "
+                            "The table was not changed.")
+    _check_file_schemas(files, schema, name)
+    path.mkdir(parents=True, exist_ok=True)
+    write_id = uuid.uuid4().hex
+    try:
+        _move_and_commit(list(files), path, mode, schema, write_id)
+    except Exception as exc:
+        _remove_unreferenced(path, write_id)
+        raise LakeError(f"writing {name} failed, the table is unchanged: {_clean_error(exc)}") from exc
+    return _find_commit(path, name, write_id)
+
+
+def _check_file_schemas(files: list[Path], schema, name: str) -> None:
+    """Every file's columns (from its footer) are ``schema``'s, in order and with its types."""
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    want = [(f.name, f.type) for f in to_arrow_schema(schema, timezone="UTC")]
+    for f in files:
+        got = [(c.name, c.type) for c in pq.read_schema(f)]
+        if got != want:
+            raise LakeError(f"committing files to {name}: {f} has the columns {[(n, str(t)) for n, t in got]}, "
+                            f"not the table's {[(n, str(t)) for n, t in want]}. The table was not changed.")
 
 
 def _remove_files_of_failed_write(spark, path: Path, write_id: str, wait_s: float = 60.0) -> None:
