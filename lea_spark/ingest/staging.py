@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructField, StructType, TimestampType
+from pyspark.sql.types import StructField, StructType
 
 from lea_spark.canonical import bronze_ddl, schema_of
 from lea_spark.ingest.contract import Contract
@@ -48,12 +48,8 @@ log = logging.getLogger("lea")
 def bronze_schema(table: str) -> StructType:
     """The Spark schema of ``bronze.<table>`` as ingest commits it (the ingest time and run id
     are never null)."""
-    fields = StructType.fromDDL(bronze_ddl(table)).fields
-    return StructType([
-        StructField(f.name, TimestampType() if f.name == "ingested_at" else f.dataType,
-                    f.name not in ("ingested_at", "ingest_run_id"))
-        for f in fields
-    ])
+    return StructType([StructField(f.name, f.dataType, f.name not in ("ingested_at", "ingest_run_id"))
+                       for f in StructType.fromDDL(bronze_ddl(table)).fields])
 
 
 def bronze_layout(c: Checked, contract: Contract, table: str, ingested_at, run_id: str) -> DataFrame:
@@ -94,8 +90,9 @@ def write_parquet(max_file_rows: int) -> Callable[[DataFrame, Path, str | None],
 
     def write(df: DataFrame, folder: Path, partition: str | None) -> None:
         # A task writes both partitions' files at once instead of sorting its rows by partition.
-        conf = {**DELTA_PARQUET_CONF, "spark.sql.maxConcurrentOutputFileWriters": "2"} if partition else \
-            DELTA_PARQUET_CONF
+        conf = dict(DELTA_PARQUET_CONF)
+        if partition:
+            conf["spark.sql.maxConcurrentOutputFileWriters"] = "2"
         with sql_conf(df.sparkSession, conf):
             w = df.write.mode("overwrite").option("maxRecordsPerFile", max_file_rows)
             (w.partitionBy(partition) if partition else w).parquet(str(folder))
