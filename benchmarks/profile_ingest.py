@@ -51,7 +51,8 @@ def main() -> int:
     from lea_spark.config import load_config
     from lea_spark.ingest import load_contracts
     from lea_spark.ingest.readers import native_columns, read_register, resolve_files
-    from lea_spark.jobs.ingest import contracts_dir, stage_parquet
+    from lea_spark.ingest.staging import stage_parquet
+    from lea_spark.jobs.ingest import contracts_dir
     from lea_spark.session import get_spark
 
     base = Path(args.base)

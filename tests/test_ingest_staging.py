@@ -35,11 +35,9 @@ def _rows(df, cols=None):
 
 
 def _stage(spark, df, where):
-    def recheck(files, rows):
-        return V.check(df.where(F.col("source_file").isin(files)).join(rows, ["source_file", "source_row"],
-                                                                        "left_semi"), CONTRACT, KEY)
-
-    return S.stage_register(df, CONTRACT, KEY, where, AT, RUN, recheck, S.write_parquet(2))
+    recheck = V.recheck_rows(lambda files: df.where(F.col("source_file").isin(files)), CONTRACT, KEY)
+    return S.stage_register(df, CONTRACT, KEY, where, where.parent / "quarantine", AT, RUN, recheck,
+                            S.write_parquet(2))
 
 
 @pytest.mark.parametrize("sorted_from", [V.SORTED_HASHES_ROWS, 0])

@@ -34,7 +34,7 @@ from lea_spark.canonical import bronze_ddl, schema_of
 from lea_spark.ingest.contract import Contract
 from lea_spark.ingest.validate import (
     INGESTED_AT_TYPE, Checked, Recheck, _broadcast_if_small, _duplicate_records, _raw_record, check,
-    later_duplicates,
+    duplicate_reason, later_duplicates,
 )
 from lea_spark.joinkeys import PERSON_KEY, key_columns
 
@@ -74,11 +74,17 @@ def bronze_layout(c: Checked, contract: Contract, table: str, ingested_at, run_i
 @dataclass(frozen=True)
 class StagedRegister:
     """What :func:`stage_register` leaves: the Parquet ``files`` of the accepted rows (bronze
-    columns), ``quarantined`` (``bronze.quarantine`` rows, or None when there are none) and
-    ``counts``: ``(source_file, rule, rows)`` with rule None for accepted rows."""
+    columns), ``quarantined`` (``bronze.quarantine`` rows as staged, or None when there are
+    none) and ``counts``: ``(source_file, rule, rows)`` with rule None for accepted rows."""
     files: list[Path]
     quarantined: DataFrame | None
     counts: list[tuple[str, str | None, int]]
+
+
+def stage_parquet(spark, df: DataFrame, path: Path) -> DataFrame:
+    """``df`` written once to Parquet at ``path`` and read back from there."""
+    df.write.mode("overwrite").parquet(str(path))
+    return spark.read.parquet(str(path))
 
 
 def write_parquet(max_file_rows: int) -> Callable[[DataFrame, Path, str | None], None]:
@@ -110,9 +116,11 @@ def _rows_in(files: list[Path]) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
 
 
-def stage_register(df: DataFrame, contract: Contract, key: str | None, where: Path, ingested_at, run_id: str,
-                   recheck: Recheck, write: Callable[[DataFrame, Path, str | None], None]) -> StagedRegister:
-    """Validate the reader's rows ``df`` of one register (rules 1-12) into ``where``.
+def stage_register(df: DataFrame, contract: Contract, key: str | None, where: Path, quarantine_dir: Path,
+                   ingested_at, run_id: str, recheck: Recheck,
+                   write: Callable[[DataFrame, Path, str | None], None]) -> StagedRegister:
+    """Validate the reader's rows ``df`` of one register (rules 1-12) into ``where``; its
+    quarantined rows (if any) are staged in ``quarantine_dir``, which may outlive ``where``.
 
     ``write(df, folder, partition_column)`` writes Parquet that may become a bronze table's
     files (:func:`write_parquet`). ``recheck`` is as in
@@ -129,8 +137,7 @@ def stage_register(df: DataFrame, contract: Contract, key: str | None, where: Pa
     rej_files = _parquet_files(where / "rows" / f"{ACCEPTED}=false")
 
     def materialise(d: DataFrame, name: str) -> DataFrame:
-        d.write.mode("overwrite").parquet(str(where / name))
-        return spark.read.parquet(str(where / name))
+        return stage_parquet(spark, d, where / name)
 
     quarantine_cols = ["register", "source_file", "source_row", "rule", "reason", "raw_record", "ingested_at",
                        "ingest_run_id"]
@@ -156,8 +163,7 @@ def stage_register(df: DataFrame, contract: Contract, key: str | None, where: Pa
         parts.append(dup.select(
             F.lit(contract.register).alias("register"), "source_file", F.col("source_row").cast("long"),
             F.lit("duplicate_key").alias("rule"),
-            F.concat(F.lit(f"duplicate of key ({', '.join(keys)}): first seen at "), F.col("__first_seen"))
-            .alias("reason"),
+            duplicate_reason(keys).alias("reason"),
             F.col("__dup_record").alias("raw_record"),
             F.lit(ingested_at).cast(INGESTED_AT_TYPE).alias("ingested_at"), F.lit(run_id).alias("ingest_run_id")))
         kept = accepted.join(_broadcast_if_small(dup.select("source_file", "source_row"), n_dup),
@@ -169,7 +175,7 @@ def stage_register(df: DataFrame, contract: Contract, key: str | None, where: Pa
         quarantined = parts[0]
         for p in parts[1:]:
             quarantined = quarantined.unionByName(p)
-        quarantined = quarantined.select(*quarantine_cols)
+        quarantined = stage_parquet(spark, quarantined.select(*quarantine_cols), quarantine_dir)
     t2 = time.perf_counter()
     counts: dict[tuple[str, str | None], int] = {}
     for r in accepted.groupBy("source_file").count().collect():

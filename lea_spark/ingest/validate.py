@@ -371,6 +371,21 @@ def later_duplicates(valid: DataFrame, keys: list[str], materialise: Materialise
 Recheck = Callable[[list[str], DataFrame], Checked]
 
 
+def recheck_rows(reread: Callable[[list[str]], DataFrame], contract: Contract, key: str | None) -> Recheck:
+    """The :data:`Recheck` that reads the named files again (``reread(files)``, the reader's
+    rows) and checks only the rows among ``rows`` (``source_file, source_row``): the join
+    follows the reader's numbering."""
+    def recheck(files: list[str], rows: DataFrame) -> Checked:
+        return check(reread(files).join(rows, ["source_file", "source_row"], "left_semi"), contract, key)
+
+    return recheck
+
+
+def duplicate_reason(keys: list[str]) -> Column:
+    """The reason of a rule-12 row, from its ``__first_seen``."""
+    return F.concat(F.lit(f"duplicate of key ({', '.join(keys)}): first seen at "), F.col("__first_seen"))
+
+
 def natives_of_quarantined(checked: DataFrame) -> DataFrame:
     """``checked`` (the output of :func:`check`) with the native values (``__n0``...) kept
     only on the rows that failed one of rules 1-11. Accepted rows, nearly all of them, need
@@ -423,8 +438,7 @@ def rule(c: Checked, contract: Contract, materialise: Materialise = _checkpoint,
     ruled = ruled.select(
         "*",
         F.when(is_dup, F.lit("duplicate_key")).otherwise(F.col("_outcome.rule")).alias("rule"),
-        F.when(is_dup, F.concat(F.lit(f"duplicate of key ({', '.join(keys)}): first seen at "), F.col("__first_seen")))
-        .otherwise(F.col("_outcome.reason")).alias("reason"),
+        F.when(is_dup, duplicate_reason(keys)).otherwise(F.col("_outcome.reason")).alias("reason"),
     )
     # The raw record only for quarantined rows (masking every row would be wasted work).
     record = _raw_record(contract, {name: F.col(f"__n{i}") for i, name in enumerate(c.native)},
@@ -452,12 +466,8 @@ def validate(df: DataFrame, contract: Contract, key: str | None, materialise: Ma
         def reread(files: list[str]) -> DataFrame:
             return df.where(F.col("source_file").isin(files))
 
-    def recheck(files: list[str], rows: DataFrame) -> Checked:
-        # Only the wanted rows are checked again: the join follows the reader's numbering.
-        return check(reread(files).join(rows, ["source_file", "source_row"], "left_semi"), contract, key)
-
     return rule(Checked(materialise(natives_of_quarantined(c.df), "checked"), c.native, c.pseudonyms), contract,
-                materialise, recheck)
+                materialise, recheck_rows(reread, contract, key))
 
 
 def accepted_rows(validated: DataFrame, table: str, ingested_at, run_id: str) -> DataFrame:

@@ -63,12 +63,6 @@ def pseudonym_key(cfg: Config, contracts) -> str | None:
         ) from None
 
 
-def stage_parquet(spark, df, path: Path):
-    """``df`` written once to Parquet at ``path`` and read back from there."""
-    df.write.mode("overwrite").parquet(str(path))
-    return spark.read.parquet(str(path))
-
-
 def run(cfg: Config, args) -> dict:
     from pyspark.sql.types import StructType
 
@@ -76,7 +70,7 @@ def run(cfg: Config, args) -> dict:
     from lea_spark.ingest.accounting import ACCOUNTING_SCHEMA, AccountingError
     from lea_spark.ingest.readers import native_columns, read_register, resolve_files, unclaimed_files
     from lea_spark.ingest.staging import bronze_schema, stage_register, write_parquet
-    from lea_spark.ingest.validate import check
+    from lea_spark.ingest.validate import recheck_rows
     from lea_spark.lake import commit_parquet_files, write_table
     from lea_spark.session import get_spark
 
@@ -120,25 +114,20 @@ def run(cfg: Config, args) -> dict:
                 with step(JOB, f"read + validate {c.register}") as s:
                     path = staging / c.register
                     staged.append(path)
-
-                    def recheck(names, rows, c=c, files=files, columns=columns):
-                        # The raw records of duplicate rows: their files read again, and only
-                        # those rows checked.
-                        again = read_register(spark, c, raw_dir, sorted(set(files) & set(names)), columns)
-                        return check(again.join(rows, ["source_file", "source_row"], "left_semi"), c, key)
-
-                    r = stage_register(read_register(spark, c, raw_dir, files, columns), c, key, path, ingested_at,
-                                       run_id, recheck, write)
+                    # The raw records of duplicate rows: their files read again.
+                    recheck = recheck_rows(lambda names, c=c, files=files, columns=columns: read_register(
+                        spark, c, raw_dir, sorted(set(files) & set(names)), columns), c, key)
+                    # Quarantined rows are staged apart: the register's staging is removed after
+                    # its table is written.
+                    r = stage_register(read_register(spark, c, raw_dir, files, columns), c, key, path,
+                                       staging / "quarantine" / c.register, ingested_at, run_id, recheck, write)
                     rows = [(c.register, f, rule, n) for f, rule, n in r.counts]
                     counts.extend(rows)
                     s.rows_in = sum(x[3] for x in rows)
                     s.rows_out = sum(x[3] for x in rows if x[2] is None)
                 accepted_files.extend(r.files)
                 if r.quarantined is not None:
-                    # Staged apart: the register's staging is removed after its table is written.
-                    qpath = staging / "quarantine" / c.register
-                    r.quarantined.write.mode("overwrite").parquet(str(qpath))
-                    quarantined.append(spark.read.parquet(str(qpath)))
+                    quarantined.append(r.quarantined)
             with step(JOB, f"write bronze.{table}") as s:
                 if not feeders:
                     log.warning("[%s] no contract feeds bronze.%s; writing it empty", JOB, table)

@@ -208,11 +208,10 @@ def _move_and_commit(files: list[Path], path: Path, mode: str, schema, write_id:
     commit_files(str(path), mode, schema, adds, sum(a["rows"] for a in adds), write_id, [], [])
 
 
-def commit_parquet_files(cfg: Config, spark, files: list[Path], schema, name: str,
-                         mode: str = "overwrite") -> WriteResult:
+def commit_parquet_files(cfg: Config, spark, files: list[Path], schema, name: str) -> WriteResult:
     """Parquet files already written, with exactly the columns and types of ``schema`` (a
-    StructType) and Delta's conventions (snappy, microsecond timestamps), recorded as rows of
-    the Delta table ``name`` in one atomic commit, unpartitioned.
+    StructType) and Delta's conventions (snappy, microsecond timestamps), recorded as the
+    whole content of the Delta table ``name`` (an overwrite) in one atomic commit, unpartitioned.
 
     The files are moved into the table (they must be on the table's file system); a job that
     has just written its output for another reason saves writing it a second time. With the
@@ -220,22 +219,15 @@ def commit_parquet_files(cfg: Config, spark, files: list[Path], schema, name: st
     moved files are removed and the table is unchanged; files not yet moved stay where they
     were.
     """
-    if mode not in ("append", "overwrite"):
-        raise LakeError(f"committing files to {name}: mode must be append or overwrite, not {mode!r}")
     if _engine(cfg, spark) == "delta-spark":
         df = spark.read.schema(schema).parquet(*[str(f) for f in files]) if files else spark.createDataFrame([], schema)
-        return write_table(cfg, df, name, mode=mode)
+        return write_table(cfg, df, name, mode="overwrite")
     path = table_path(cfg, name)
-    if mode == "append" and table_exists(cfg, name):
-        _check_schema(read_table(spark, cfg, name).schema, schema, name)
-        if _partition_columns(path):
-            raise LakeError(f"{name} is partitioned by {_partition_columns(path)}; the files are not. "
-                            "The table was not changed.")
     _check_file_schemas(files, schema, name)
     path.mkdir(parents=True, exist_ok=True)
     write_id = uuid.uuid4().hex
     try:
-        _move_and_commit(list(files), path, mode, schema, write_id)
+        _move_and_commit(list(files), path, "overwrite", schema, write_id)
     except Exception as exc:
         _remove_unreferenced(path, write_id)
         raise LakeError(f"writing {name} failed, the table is unchanged: {_clean_error(exc)}") from exc
