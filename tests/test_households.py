@@ -231,6 +231,10 @@ def test_job_writes_silver_tables(spark, tmp_path, tables):
     for table, built in (("silver.family_members", h.members), ("silver.families", h.families)):
         stored = read_table(spark, cfg, table).select(*built.columns)
         assert sorted(map(repr, stored.collect())) == sorted(map(repr, built.collect())), table
+    # ... and so is the quarantine; the intermediate results the job staged are gone.
+    quarantine = read_table(spark, cfg, "silver.household_quarantine")
+    assert sorted(map(repr, quarantine.collect())) == sorted(map(repr, h.quarantine.collect()))
+    assert not (tmp_path / "lakehouse" / "_staging").exists()
 
 
 def test_job_tells_a_repeated_person_from_colliding_keys(spark, tmp_path, monkeypatch):
@@ -258,3 +262,28 @@ def test_job_tells_a_repeated_person_from_colliding_keys(spark, tmp_path, monkey
     with pytest.raises(KeyCollisionError, match="hash collision"):
         run(ROWS, "collision")
     assert not (tmp_path / "collision" / "lakehouse" / "silver").exists()
+
+
+def test_a_failed_job_removes_its_staging(spark, tmp_path, monkeypatch):
+    """`lea households` stages intermediate results that several tables read; a job that
+    fails after staging them (here: writing silver.families) removes them all the same."""
+    from lea_spark.jobs import households as job
+    from lea_spark.lake import write_table
+
+    cfg = make_cfg(tmp_path)
+    for table, df in bronze(spark).items():
+        write_table(cfg, df, f"bronze.{table}")
+    conf = write_conf(tmp_path, CONF, tmp_path / "lakehouse")
+    staged = []
+
+    def failing_write(cfg, df, name, **kw):
+        if name == "silver.families":
+            staged.extend(p.name for p in (tmp_path / "lakehouse" / "_staging").glob("households-*/*"))
+            raise RuntimeError("disk full")
+        return write_table(cfg, df, name, **kw)
+
+    monkeypatch.setattr(job, "write_table", failing_write)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_cli_job("households", conf)
+    assert set(staged) == {"relations", "legal_parents", "families", "children"}
+    assert not (tmp_path / "lakehouse" / "_staging").exists()

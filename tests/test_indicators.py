@@ -377,3 +377,20 @@ def test_health_of_a_family_without_household_members(spark):
            for r in _health_and_services(keyed, health, _household_size(keyed), prm).collect()}
     assert got["f1"]["distance_parents_substance_use"] == 1
     assert got["f1"]["primary_care_visits_rate"] is None  # no household member: filled with 0 in gold
+
+
+def test_first_three_code_characters_as_the_regular_expression_gives_them(spark):
+    """The fast path of the diagnosis codes (first three letters or digits taken as they are)
+    gives what removing every other character and upper-casing gives, for clean codes and for
+    every kind of unclean one (punctuation, spaces, lower case, non-ASCII letters, short)."""
+    from pyspark.sql import functions as F
+
+    from lea_spark.indicators.build import _code, _code3
+
+    codes = [None, "", "F32", "F32.1", "f32.1", " F32", "F.3.2", "F3", "F", "Ä12", "F3Ä2", "ÄF32", "X60-Y09", "o04",
+             "K02 ", "\tF32", "3.2", "F32\u00a01", "ﬁ12", "F³2", "..", "Z019"]
+    df = spark.createDataFrame([(c,) for c in codes], "c string")
+    rows = df.select("c", _code3(F.col("c")).alias("fast"), F.substring(_code(F.col("c")), 1, 3).alias("slow")).collect()
+    assert [(r["c"], r["fast"]) for r in rows] == [(r["c"], r["slow"]) for r in rows]
+    assert {r["c"]: r["fast"] for r in rows}["f32.1"] == "F32"
+    assert {r["c"]: r["fast"] for r in rows}[" F32"] == "F32"

@@ -238,6 +238,13 @@ def test_runs_are_tracked_on_the_mlflow_server(setup, runs):
     assert client.search_runs([exp.experiment_id]), "no runs logged to the tracking server"
 
 
+def _modified_after(path: Path, start: float) -> bool:
+    try:
+        return path.stat().st_mtime > start
+    except FileNotFoundError:  # a staged file moved or removed since it was listed
+        return False
+
+
 def test_driver_killed_mid_write_leaves_tables_unchanged_and_rerun_matches(setup, runs):
     lake = runs["cluster"]
     before = _versions(lake)
@@ -247,7 +254,10 @@ def test_driver_killed_mid_write_leaves_tables_unchanged_and_rerun_matches(setup
     deadline = time.time() + 900
     while proc.poll() is None and time.time() < deadline:
         # New data files in the lake mean a write is under way: kill the driver outright.
-        fresh = [p for p in lake.glob("bronze/*/**/*.parquet") if p.stat().st_mtime > start]
+        # Ingest writes each register into its staging (``<lake>/_staging/``) and only then
+        # moves the files into the table and commits them, which takes milliseconds: waiting
+        # for files under bronze/ would often kill the driver after that commit.
+        fresh = [p for p in lake.glob("**/*.parquet") if _modified_after(p, start)]
         if fresh:
             os.killpg(proc.pid, signal.SIGKILL)
             killed = True

@@ -204,16 +204,18 @@ def _cohabitants(members: DataFrame) -> DataFrame:
 
 
 def build_members(persons: DataFrame, legal: DataFrame, partners: DataFrame, points: DataFrame,
-                  municipalities: DataFrame, ref_date: str) -> tuple[DataFrame, DataFrame]:
+                  municipalities: DataFrame, ref_date: str,
+                  children: tuple[DataFrame, DataFrame, DataFrame] | None = None) -> tuple[DataFrame, DataFrame]:
     """(``silver.family_members``, quarantine rows): ``family_id, person_id, role,
     is_resident, distance_km, kinship, is_alive`` - one row per family and person.
 
     Computed on keys (see the module doc); the persons' keys must be unique
-    (:func:`check_person_keys`)."""
+    (:func:`check_person_keys`). ``children``: :func:`family_children` of these persons and
+    ``ref_date`` when the caller has computed (and kept) it, else it is computed here."""
     persons = person_keys(persons)
     legal = keyed_legal(legal)
     partners = keyed_pairs(partners, persons, ("person_id", "partner_id"))
-    fam, pairs, quarantine = family_children(persons, ref_date)
+    fam, pairs, quarantine = children or family_children(persons, ref_date)
     cands = _candidates(pairs, persons, legal, partners)
     w = Window.partitionBy("family_id", "person_id").orderBy("priority")
     chosen = cands.withColumn("_r", F.row_number().over(w)).filter(F.col("_r") == 1).drop("_r", "priority")
@@ -249,14 +251,15 @@ def build_members(persons: DataFrame, legal: DataFrame, partners: DataFrame, poi
     return members, quarantine
 
 
-def summarise_families(members: DataFrame, persons: DataFrame, legal: DataFrame, ref_date: str) -> DataFrame:
+def summarise_families(members: DataFrame, persons: DataFrame, legal: DataFrame, ref_date: str,
+                       children: tuple[DataFrame, DataFrame, DataFrame] | None = None) -> DataFrame:
     """``silver.families`` (without the county) from the members and the persons, on keys
     (stored ``family_key`` and ``person_key`` of ``members`` when it has them); the persons'
-    keys must be unique (:func:`check_person_keys`)."""
+    keys must be unique (:func:`check_person_keys`). ``children`` as in :func:`build_members`."""
     persons = person_keys(persons)
     legal = keyed_legal(legal)
     members = joinkeys.keyed(members).select("family_id", "person_id", "role", "is_resident", "kinship", "is_alive")
-    fam, pairs, _ = family_children(persons, ref_date)
+    fam, pairs, _ = children or family_children(persons, ref_date)
     m = members.join(persons.select("person_id", "sex", "age"), on="person_id", how="inner")
     stats = m.groupBy("family_id").agg(
         F.sum((F.col("role") == "resident_parent").cast("int")).alias("n_resident_parents"),

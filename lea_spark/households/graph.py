@@ -19,6 +19,8 @@ keeps the biological parent it was made with).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
@@ -28,9 +30,12 @@ PARENT_TYPES = ("mother", "father", "adoptive_mother", "adoptive_father")
 PARTNER_EDGE = {"married": "spouse", "registered": "registered_partner"}
 
 
-def checked_relations(relations: DataFrame, persons: DataFrame) -> tuple[DataFrame, DataFrame]:
+def checked_relations(relations: DataFrame, persons: DataFrame,
+                      keep: Callable[[DataFrame], DataFrame] | None = None) -> tuple[DataFrame, DataFrame]:
     """Relations whose both ends are known persons and whose type is a parent type, and
-    quarantine rows for the others."""
+    quarantine rows for the others. ``keep`` (e.g. staging in Parquet) is applied to the
+    relations flagged by the two joins with the persons, which both results read: the
+    households job reads them for the edges, the members, the families and the quarantine."""
     ids = persons.select(F.col("person_id").alias("_known_id"))
     flagged = (
         relations.join(ids, F.col("person_id") == F.col("_known_id"), how="left")
@@ -38,6 +43,8 @@ def checked_relations(relations: DataFrame, persons: DataFrame) -> tuple[DataFra
         .join(ids, F.col("relative_id") == F.col("_known_id"), how="left")
         .withColumn("_relative_known", F.col("_known_id").isNotNull()).drop("_known_id")
     )
+    if keep is not None:
+        flagged = keep(flagged)
     known = F.col("_person_known") & F.col("_relative_known")
     type_ok = F.coalesce(F.col("relation_type").isin(*PARENT_TYPES), F.lit(False)) & (
         F.col("person_id") != F.col("relative_id"))

@@ -381,6 +381,21 @@ def _code(c: Column) -> Column:
     return F.upper(F.regexp_replace(F.coalesce(c, F.lit("")), r"[^0-9A-Za-z]", ""))
 
 
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _code3(c: Column) -> Column:
+    """The first three characters of :func:`_code` (letters and digits only, upper case).
+
+    Nearly every code starts with three letters or digits (``F32``, ``F32.1``): those three
+    are the answer, and the regular expression (a large share of the Avohilmo scan) runs only
+    on the others and on nothing for a missing code."""
+    head = F.substring(c, 1, 3)
+    return (F.when(c.isNull(), F.lit(""))
+            .when(F.length(F.translate(head, _ALNUM, "")) == 0, F.upper(head))
+            .otherwise(F.substring(_code(c), 1, 3)))
+
+
 def _in(code3: Column, *ranges: str) -> Column:
     """``code3`` (letter + 2 digits) in any of the inclusive ranges ``"F00-F09"`` or codes ``"K02"``."""
     cond = F.lit(False)
@@ -394,14 +409,14 @@ DX_FLAGS = ("psy", "neuro", "subst", "harm", "injury", "caries", "abortion")
 
 
 def _icd10_flags(code: Column) -> dict[str, Column]:
-    c3 = F.substring(_code(code), 1, 3)
+    c3 = _code3(code)
     return {"psy": _in(c3, "F00-F09", "F20-F79", "F99"), "neuro": _in(c3, "F80-F98"),
             "subst": _in(c3, "F10-F19", "K70", "T40", "T51"), "harm": _in(c3, "X60-Y09"),
             "injury": _in(c3, "S00-T14"), "caries": _in(c3, "K02"), "abortion": _in(c3, "O04-O07")}
 
 
 def _icpc2_flags(code: Column) -> dict[str, Column]:
-    c3 = F.substring(_code(code), 1, 3)
+    c3 = _code3(code)
     flags = dict.fromkeys(DX_FLAGS, F.lit(False))
     flags.update(psy=_in(c3, "P70-P80", "P82", "P98", "P99"), neuro=_in(c3, "P24", "P81", "P85"),
                  subst=_in(c3, "P15-P19"))

@@ -8,18 +8,24 @@ the inputs that could not be used, each with a rule and a reason). ``silver.pers
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from lea_spark.config import Config
 from lea_spark.households import DuplicateKeyError, assert_unique
 from lea_spark.households.families import (
     KEY_COLLISION,
     KeyCollisionError,
     build_members,
+    family_children,
+    person_keys,
     summarise_families,
     with_county,
 )
 from lea_spark.households.geo import postal_points
 from lea_spark.households.graph import build_edges, build_vertices, checked_relations, legal_parents, partnerships_on
 from lea_spark.households.persons import build_persons
+from lea_spark.ingest.staging import stage_parquet
+from lea_spark.jobs.common import remove_staging, staging_dir
 from lea_spark.joinkeys import keyed, with_stored_keys, without_keys
 from lea_spark.lake import read_table, write_table
 from lea_spark.progress import step
@@ -46,10 +52,25 @@ def read_geography(spark, cfg: Config):
 
 
 def run(cfg: Config, args) -> dict:
+    import uuid
+
+    staging = staging_dir(cfg, f"households-{uuid.uuid4().hex}")
+    try:
+        return _run(cfg, args, staging)
+    finally:
+        remove_staging(staging)
+
+
+def _run(cfg: Config, args, staging: Path) -> dict:
     from pyspark.sql import functions as F
 
     ref_date = getattr(args, "reference_date", None) or cfg["project.reference_date"]
     spark = get_spark(cfg)
+
+    def keep(name: str):
+        """Stage an intermediate result that several tables read, so that it is computed once."""
+        return lambda df: stage_parquet(spark, df, staging / name)
+
     with step(JOB, "read bronze and geography"):
         # The graph works on the ids, families on the keys; keys are written beside the ids.
         stored = {t: read_table(spark, cfg, f"bronze.{t}")
@@ -73,8 +94,12 @@ def run(cfg: Config, args) -> dict:
     persons_keyed = read_table(spark, cfg, "silver.persons")
     persons = without_keys(persons_keyed)
     ref = F.lit(ref_date).cast("date")
-    rel, q_rel = checked_relations(bronze["relations"], bronze["persons"])
-    legal = legal_parents(rel)
+    with step(JOB, "checked relations, legal parents, children"):
+        # Read by the edges, the members, the families and the quarantine: staged once.
+        rel, q_rel = checked_relations(bronze["relations"], bronze["persons"], keep("relations"))
+        legal = keep("legal_parents")(legal_parents(rel))
+        fam, pairs, q_children = family_children(person_keys(persons_keyed), ref_date)
+        children = (keep("families")(fam), keep("children")(pairs), q_children)
     partners = partnerships_on(bronze["partnerships"], ref)
     with step(JOB, "silver.household_vertices") as s:
         s.rows_out = write_table(cfg, build_vertices(persons), "silver.household_vertices").rows
@@ -82,13 +107,13 @@ def run(cfg: Config, args) -> dict:
         edges = build_edges(rel, partners, persons, int(cfg["households.max_coresident_edges_dwelling"]))
         s.rows_out = write_table(cfg, edges, "silver.household_edges").rows
     points = postal_points(postal_areas, municipalities)
-    members, q_fam = build_members(persons_keyed, legal, partners, points, municipalities, ref_date)
+    members, q_fam = build_members(persons_keyed, legal, partners, points, municipalities, ref_date, children)
     with step(JOB, "silver.family_members") as s:
         rm = write_table(cfg, with_stored_keys(members), "silver.family_members")
         s.rows_out = rm.rows
     members = read_table(spark, cfg, "silver.family_members")
     with step(JOB, "silver.families") as s:
-        families = with_county(summarise_families(members, persons_keyed, legal, ref_date), municipalities)
+        families = with_county(summarise_families(members, persons_keyed, legal, ref_date, children), municipalities)
         rf = write_table(cfg, with_stored_keys(families), "silver.families")
         s.rows_in, s.rows_out = rm.rows, rf.rows
     with step(JOB, "silver.household_quarantine") as s:

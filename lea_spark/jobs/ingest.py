@@ -24,6 +24,7 @@ from pathlib import Path
 
 from lea_spark.canonical import BRONZE_SCHEMAS, INGEST_METADATA, QUARANTINE_SCHEMA, bronze_ddl
 from lea_spark.config import Config, ConfigError, secret
+from lea_spark.jobs.common import remove_staging, staging_dir
 from lea_spark.progress import step
 
 JOB = "ingest"
@@ -96,7 +97,7 @@ def run(cfg: Config, args) -> dict:
 
     spark = get_spark(cfg)
     run_id = uuid.uuid4().hex
-    staging = cfg.path("lake") / "_staging" / f"ingest-{run_id}"
+    staging = staging_dir(cfg, f"ingest-{run_id}")
     ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     # One table at a time: each of its registers is validated once into files in the table's
     # layout (lea_spark.ingest.staging), which are committed to the table as they are; the
@@ -159,9 +160,7 @@ def run(cfg: Config, args) -> dict:
                               mode="overwrite")
             s.rows_in, s.rows_out = read, acc.rows
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if staging.parent.is_dir() and not any(staging.parent.iterdir()):
-            staging.parent.rmdir()
+        remove_staging(staging)
     return {
         "tables": ", ".join(f"bronze.{t}" for t in BRONZE_SCHEMAS) + ", bronze.quarantine, bronze.ingest_accounting",
         "registers": len(plan),
