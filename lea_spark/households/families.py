@@ -182,20 +182,22 @@ def _candidates(pairs: DataFrame, persons: DataFrame, legal: DataFrame, partners
 
 
 def _cohabitants(members: DataFrame) -> DataFrame:
-    """Promote to ``step_parent`` the unrelated adult cohabitant of a lone resident parent."""
-    fam = members.groupBy("family_id").agg(
-        F.sum((F.col("role") == "resident_parent").cast("int")).alias("_n_rp"),
-        F.sum((F.col("role") == "step_parent").cast("int")).alias("_n_sp"),
-        F.max(F.when(F.col("role") == "resident_parent", F.col("sex"))).alias("_rp_sex"),
-        F.max(F.when(F.col("role") == "resident_parent", F.col("age"))).alias("_rp_age"),
-    )
+    """Promote to ``step_parent`` the unrelated adult cohabitant of a lone resident parent.
+
+    The family's figures are windows over the family, not an aggregate joined back: the join
+    would compute ``members`` (the whole plan of the roles) once for each side."""
+    w = Window.partitionBy("family_id")
+    rp = F.col("role") == "resident_parent"
     cand = (
-        members.join(fam, on="family_id", how="inner")
+        members
+        .withColumn("_n_rp", F.sum(rp.cast("int")).over(w))
+        .withColumn("_n_sp", F.sum((F.col("role") == "step_parent").cast("int")).over(w))
+        .withColumn("_rp_sex", F.max(F.when(rp, F.col("sex"))).over(w))
+        .withColumn("_rp_age", F.max(F.when(rp, F.col("age"))).over(w))
         .withColumn("_is_cand", (F.col("_n_rp") == 1) & (F.col("_n_sp") == 0) & (F.col("role") == "other_adult")
                     & (F.col("kinship") == "none") & (F.col("age") >= 18) & (F.col("sex") != F.col("_rp_sex"))
                     & (F.abs(F.col("age") - F.col("_rp_age")) <= COHABIT_MAX_AGE_GAP))
     )
-    w = Window.partitionBy("family_id")
     cand = cand.withColumn("_n_adults", F.sum(((F.col("role") == "other_adult") & (F.col("age") >= 18)).cast("int")).over(w))
     promote = F.col("_is_cand") & (F.col("_n_adults") == 1)
     return cand.withColumn("role", F.when(promote, F.lit("step_parent")).otherwise(F.col("role"))).withColumn(
