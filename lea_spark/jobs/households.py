@@ -5,6 +5,11 @@ Writes ``silver.persons``, ``silver.household_vertices``, ``silver.household_edg
 the inputs that could not be used, each with a rule and a reason). ``silver.persons``,
 ``silver.families`` and ``silver.family_members`` carry the 64-bit join keys of their ids
 (``person_key, person_chk``, ``family_key``: :mod:`lea_spark.joinkeys`) after their columns.
+
+Intermediate results that several tables read (the checked relations, the legal parents and
+the families' children) are staged once in Parquet under ``<lake>/_staging/households-<id>/``
+instead of being computed again for each table; the folder is removed when the job ends,
+also when it fails.
 """
 from __future__ import annotations
 
