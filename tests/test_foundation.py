@@ -34,6 +34,10 @@ def test_the_jvm_runs_with_the_configured_java_options(spark):
     and the log configuration is still passed beside them."""
     args = list(spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
     assert "-XX:-DontCompileHugeMethods" in args
+    # The throughput collector is the one the JVM runs, not only an argument it was given.
+    collectors = {b.getName() for b in spark.sparkContext._jvm.java.lang.management.ManagementFactory
+                  .getGarbageCollectorMXBeans()}
+    assert collectors == {"PS Scavenge", "PS MarkSweep"}, collectors
     assert any(a.startswith("-Dlog4j2.configurationFile=") for a in args)
     conf = spark.sparkContext.getConf()
     assert "-XX:-DontCompileHugeMethods" in conf.get("spark.executor.extraJavaOptions")
