@@ -167,9 +167,8 @@ def _wait(proc, timeout=1500) -> str:
 
 @pytest.fixture(scope="module")
 def runs(setup):
-    """The same pipeline run twice, at the same time: local mode, and on the cluster with a
-    worker killed. (Run one after the other, most of their time was each one's waits - JVM
-    and session starts, small jobs - with a core idle.)"""
+    """The same pipeline run twice, at the same time (much of each run is waiting, with a core
+    idle): local mode, and on the cluster with a worker killed."""
     # The local run is the whole pipeline, report included (the embedded default).
     local_log = setup["work"] / "local-run.log"
     with open(local_log, "w") as out:
@@ -177,15 +176,20 @@ def runs(setup):
                                   "--env", "lt"], env=setup["env"], stdout=out, stderr=subprocess.STDOUT,
                                  start_new_session=True)
     try:
-        proc = _submit(setup, "run", "--skip", *SKIP)
-        return _cluster_run(setup, proc, local, local_log)
+        text = _cluster_run(setup, _submit(setup, "run", "--skip", *SKIP))
+        local.wait(timeout=1500)
     finally:
-        if local.poll() is None:  # only when the cluster run failed
+        if local.poll() is None:  # the cluster run failed: stop the local one too
             os.killpg(local.pid, signal.SIGKILL)
             local.wait(timeout=60)
+    local_out = local_log.read_text(errors="replace")
+    assert local.returncode == 0, local_out[-4000:]
+    return {"local": setup["work"] / "local_run" / "lakehouse", "cluster": setup["work"] / "cluster_run" / "lakehouse",
+            "reports": setup["work"] / "local_run" / "reports", "log": text, "local_out": local_out}
 
 
-def _cluster_run(setup, proc, local, local_log: Path) -> dict:
+def _cluster_run(setup, proc) -> str:
+    """Wait for the cluster's pipeline run, killing one worker once ingest has started; its log."""
     killed_at = None
     deadline = time.time() + 1500
     while proc.poll() is None and time.time() < deadline:
@@ -201,11 +205,7 @@ def _cluster_run(setup, proc, local, local_log: Path) -> dict:
     assert not _alive(setup["pids"]["worker2"])
     # The kill hit the running application: Spark lost an executor and carried on.
     assert "Lost executor" in text, "the killed worker held no executor of the job"
-    local.wait(timeout=1500)
-    local_out = local_log.read_text(errors="replace")
-    assert local.returncode == 0, local_out[-4000:]
-    return {"local": setup["work"] / "local_run" / "lakehouse", "cluster": setup["work"] / "cluster_run" / "lakehouse",
-            "reports": setup["work"] / "local_run" / "reports", "log": text, "local_out": local_out}
+    return text
 
 
 def test_whole_local_pipeline_publishes_every_municipality(runs):
