@@ -61,6 +61,20 @@ def hetu_is_valid_col(col):
     )
 
 
+def is_pseudonym_col(col):
+    """Spark Column: true when ``col`` is already a 64-hex pseudonym (``PSEUDONYM_REGEX``),
+    false otherwise (also for null).
+
+    The regular expression runs only on values of 64 to 67 bytes: its ``$`` also matches
+    before a final line terminator (1 to 3 bytes in UTF-8), so no value outside that range
+    can match. Identity codes, 11 bytes, are the usual value and never reach the regular
+    expression (each evaluation decodes the value into a Java string)."""
+    from pyspark.sql import functions as F
+
+    size = F.octet_length(col)
+    return F.coalesce((size >= 64) & (size <= 67) & col.rlike(PSEUDONYM_REGEX), F.lit(False))
+
+
 def _century(col):
     from pyspark.sql import functions as F
 

@@ -1,4 +1,5 @@
-"""Fast date parsing and identity-code checks give exactly what the formatter-based versions give."""
+"""Fast date parsing and identity-code checks give exactly what the formatter-based and
+regular-expression versions give."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,10 @@ import random
 from pyspark.sql import functions as F
 
 from lea_spark.datetext import parse_date
-from lea_spark.identity import CHECK_CHARS, birth_date_col, hetu_is_valid_col, is_valid_hetu, make_hetu
+from lea_spark.identity import (
+    CHECK_CHARS, PSEUDONYM_REGEX, birth_date_col, hetu_is_valid_col, is_pseudonym_col, is_valid_hetu, make_hetu,
+    pseudonymise,
+)
 
 FORMATS = ["yyyy-MM-dd", "yyyyMMdd", "yyyyMM", "dd.MM.yyyy", "dd/MM/yyyy", "dd.MM.yyyy HH:mm"]
 
@@ -65,3 +69,16 @@ def test_identity_code_checks_match_the_python_reference(spark):
         if r.v:
             century = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900}.get(r.c[6], 2000)
             assert r.b == dt.date(century + int(r.c[4:6]), int(r.c[2:4]), int(r.c[0:2]))
+
+
+def test_pseudonym_check_is_the_regular_expression_for_every_input(spark):
+    p = pseudonymise("010101-900R", "k")
+    values = [p, p.upper(), p[:63], p + "0", p[:63] + "g", " " + p, p + " ", "010101-900R", "", None]
+    # Java's ``$`` also matches before a final line terminator: 64 hex and 1 to 3 bytes more.
+    values += [p + t for t in ("\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029", "\n\n", "\r\r", "x\n")]
+    df = spark.createDataFrame([(v,) for v in values], "v string")
+    rows = df.select("v", is_pseudonym_col(F.col("v")).alias("a"),
+                     F.coalesce(F.col("v").rlike(PSEUDONYM_REGEX), F.lit(False)).alias("b")).collect()
+    assert [(r.v, r.a) for r in rows] == [(r.v, r.b) for r in rows]
+    # Both kinds occur, including matches with a line terminator after the 64 characters.
+    assert sum(r.a for r in rows) == 7 and not any(r.a is None for r in rows)

@@ -445,8 +445,10 @@ def read_csv_jvm(spark, contract: Contract, raw_dir: Path, files: list[str], col
     rows = (jvm_scan.join(F.broadcast(bases), ["_path", "_block"], "left")
             .select("source_file", number.alias("source_row"), line.alias("_line")))
     # One rule for trailing carriage returns, as in csv_lines: all are dropped. (A UTF-8
-    # byte-order mark at the start of a file is dropped by the text source itself.)
-    rows = rows.withColumn("_line", F.rtrim(F.col("_line"), F.lit("\r")))
+    # byte-order mark at the start of a file is dropped by the text source itself.) Only
+    # lines that end in one are trimmed: rtrim copies every line it is given.
+    ends_cr = F.col("_line").endswith("\r")
+    rows = rows.withColumn("_line", F.when(ends_cr, F.rtrim(F.col("_line"), F.lit("\r"))).otherwise(F.col("_line")))
     layouts: dict[tuple, list[str]] = {}
     for f in jvm_files:
         if contract.files.header:

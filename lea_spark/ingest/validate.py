@@ -38,7 +38,7 @@ from pyspark.sql.types import DateType, NumericType, StringType, TimestampNTZTyp
 
 from lea_spark.canonical import schema_of
 from lea_spark.datetext import parse_date
-from lea_spark.identity import HETU_REGEX, PSEUDONYM_REGEX, birth_date_col, hetu_is_valid_col, pseudonymise_col
+from lea_spark.identity import HETU_REGEX, birth_date_col, hetu_is_valid_col, is_pseudonym_col, pseudonymise_col
 from lea_spark.ingest.contract import ColumnSpec, Contract, ContractError
 from lea_spark.ingest.readers import IngestError
 from lea_spark.joinkeys import key_columns
@@ -144,7 +144,7 @@ def column_checks(spec: ColumnSpec, raw: Column | None, dtype, canonical_type: s
     if not spec.nullable:
         checks.append(("missing_value", s.isNull(), F.lit(f"{label}: required value is empty")))
     if spec.type == "person_code":
-        pseudonym = keep("p", F.coalesce(s.rlike(PSEUDONYM_REGEX), F.lit(False)))
+        pseudonym = keep("p", is_pseudonym_col(s))
         valid = keep("k", hetu_is_valid_col(s))
         # Only for codes that fail: well-formed (real birth date) but a wrong check character?
         shaped = keep("h", F.when(valid, F.lit(True)).otherwise(
