@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,7 @@ class Config:
                 node = node.setdefault(part, {})
             node[parts[-1]] = value
         _validate(data, SPEC, "", "command-line override")
+        _check_values(data, "command-line override")
         return Config(data, self.conf_dir, self.env, list(self.files))
 
     def _names(self) -> str:
@@ -238,6 +240,30 @@ def _validate(data: dict[str, Any], spec: dict[str, Any], prefix: str, source: s
                 )
 
 
+def date_problem(value: Any) -> str | None:
+    """Why ``value`` is not a calendar date written YYYY-MM-DD, or None."""
+    import datetime as dt
+
+    text = str(value)
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return f"must be a date written YYYY-MM-DD, got {text!r}"
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return f"is not a calendar date: {text!r}"
+    return None
+
+
+def iso_date(value: str) -> str:
+    """An argparse ``type``: ``value`` when it is a date written YYYY-MM-DD."""
+    import argparse
+
+    problem = date_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
 def _check_values(data: dict[str, Any], source: str) -> None:
     engine = data.get("lake", {}).get("engine")
     if engine is not None and engine not in ENGINES:
@@ -245,6 +271,11 @@ def _check_values(data: dict[str, Any], source: str) -> None:
     scale = data.get("generate", {}).get("scale")
     if scale is not None and not (0 < scale <= 2):
         raise ConfigError(f"{source}: key 'generate.scale' must be in (0, 2], got {scale!r}")
+    ref = data.get("project", {}).get("reference_date")
+    if ref is not None:
+        problem = date_problem(ref)
+        if problem:
+            raise ConfigError(f"{source}: key 'project.reference_date' {problem}")
     rate = data.get("generate", {}).get("dirty_rate")
     if rate is not None and not (0 <= rate < 0.5):
         raise ConfigError(f"{source}: key 'generate.dirty_rate' must be in [0, 0.5), got {rate!r}")

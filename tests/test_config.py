@@ -64,6 +64,23 @@ def test_bad_values_and_missing_files(conf_copy, tmp_path):
         load_config(conf_copy, "broken")
 
 
+def test_reference_date_must_be_a_calendar_date(conf_copy):
+    import argparse
+
+    from lea_spark.config import iso_date
+
+    for value, message in (("31.12.2022", "must be a date written YYYY-MM-DD, got '31.12.2022'"),
+                           ("2022-13-01", "is not a calendar date: '2022-13-01'")):
+        (conf_copy / "env" / "bad.yaml").write_text(f"project:\n  reference_date: \"{value}\"\n")
+        with pytest.raises(ConfigError, match=f"bad.yaml: key 'project.reference_date' {message}"):
+            load_config(conf_copy, "bad")
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            iso_date(value)
+    assert iso_date("2021-12-31") == "2021-12-31"
+    with pytest.raises(ConfigError, match="command-line override: key 'project.reference_date'"):
+        load_config(CONF, "test").with_overrides({"project.reference_date": "2022-02-30"})
+
+
 def test_overrides_are_validated():
     cfg = load_config(CONF, "test")
     assert cfg.with_overrides({"generate.scale": 0.5})["generate.scale"] == 0.5

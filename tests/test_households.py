@@ -199,6 +199,22 @@ def test_unknown_partner_whose_key_collides_is_not_taken_for_a_person(spark, tmp
     assert got == {"h_m": ("resident_parent", "parent"), "h_c": ("child", "child"), "h_k": ("step_parent", "cohabitant")}
 
 
+def test_bad_partnerships_are_quarantined_not_dropped(spark, tmp_path):
+    """A partnership with a person who is not in bronze.persons, or of a person with
+    themselves, is quarantined with its rule and source row; it makes no edge and no role."""
+    from tests.test_households_data import PARTNERSHIPS, ROWS
+
+    extra = [("h_m", "ghost", "married", D(2022, 2, 1), None), ("b_p", "b_p", "married", D(2020, 1, 1), None)]
+    h = _build(spark, tmp_path, dict(ROWS, partnerships=PARTNERSHIPS + extra))
+    rows = h.quarantine.where(F.col("source_table") == "partnerships").collect()
+    assert sorted((r["rule"], r["person_id"]) for r in rows) == [("partnership_self", "b_p"),
+                                                                 ("partnership_unknown_person", "h_m")]
+    assert all(r["source_file"] == "test/partnerships.csv" and r["source_row"] is not None for r in rows)
+    partner_edges = {(r["src"], r["dst"]) for r in h.edges.where(F.col("relationship") == "spouse").collect()}
+    assert ("h_m", "ghost") not in partner_edges and ("b_p", "b_p") not in partner_edges
+    assert ("b_m", "b_p") in partner_edges
+
+
 def test_job_writes_silver_tables(spark, tmp_path, tables):
     from lea_spark.lake import read_table, write_table
 
@@ -285,5 +301,5 @@ def test_a_failed_job_removes_its_staging(spark, tmp_path, monkeypatch):
     monkeypatch.setattr(job, "write_table", failing_write)
     with pytest.raises(RuntimeError, match="disk full"):
         run_cli_job("households", conf)
-    assert set(staged) == {"relations", "legal_parents", "families", "children"}
+    assert set(staged) == {"relations", "legal_parents", "families", "children", "partnerships"}
     assert not (tmp_path / "lakehouse" / "_staging").exists()

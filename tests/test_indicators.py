@@ -77,7 +77,9 @@ def features(spark, tmp_path_factory):
                          checkpoint=lambda df: df.localCheckpoint())
     events = {t: with_metadata(spark, t, EVENTS.get(t, [])) for t in BRONZE_SCHEMAS
               if t not in ("persons", "relations", "partnerships", "residences")}
-    events["residences"] = b["residences"]
+    # A spell that ends before it starts (households quarantine it, "not used") is no move.
+    inverted = [("a_c1", "dAx", "837", "33100", D(2020, 5, 1), D(2020, 4, 1))]
+    events["residences"] = b["residences"].unionByName(with_metadata(spark, "residences", inverted))
     prm = Params.from_config(cfg)
     df = build_features(h.families, h.members, h.persons, events, prm)
     rows = df.collect()

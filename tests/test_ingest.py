@@ -56,9 +56,9 @@ def test_accepted_rows_carry_source_reference_and_run_metadata(spark, ingested):
             assert r.ingest_run_id == summary["run_id"]
             assert isinstance(r.ingested_at, dt.datetime)
     assert got == accepted
-    assert summary["rows_read"] == len(expected) == 34
+    assert summary["rows_read"] == len(expected) == 35
     assert summary["rows_accepted"] == len(accepted) == 10
-    assert summary["rows_quarantined"] == 24
+    assert summary["rows_quarantined"] == 25
 
 
 def test_bronze_values_are_typed_mapped_and_pseudonymised(spark, ingested):
@@ -140,6 +140,9 @@ def test_no_raw_identity_code_leaves_ingest(spark, ingested):
            for r in read_table(spark, cfg, "bronze.quarantine").collect()}
     assert raw[("dvv/2022_henkilot.txt", 11)] == f"{pseudonymise(data.P1, data.KEY)};19800101;;1;FI;246;Ähtäri"
     assert raw[("dvv/2022_henkilot.txt", 10)] == "<id>;20120303;;1"
+    # A code in a column that is not a person code is masked in the reason as well.
+    reason = {(r.source_file, r.source_row): r.reason for r in read_table(spark, cfg, "bronze.quarantine").collect()}
+    assert reason[("dvv/2022_henkilot.txt", 18)] == "column country_of_birth (MAA): value '<id>' does not match ^[0-9]{3}$"
 
 
 def test_a_differently_named_extract_plugs_in_by_contract_only(spark, tmp_path, ingested):

@@ -60,6 +60,7 @@ PERSON_LINES = [
     (f"{P4};20151331;;9;FI;246;xx", "invalid_date"),  # two faults: the first in RULE_ORDER wins
     (f"{P3};20120303;;1;fi;246;Oulu", "unknown_code"),  # codes are case sensitive
     (f"{P4};20151231;;2;FI;;Oulu", None),
+    (f"{P4};20151231;;2;FI;{P2};Oulu", "pattern_mismatch"),  # a code in another column: masked in the reason too
 ]
 
 SOCIAL = {

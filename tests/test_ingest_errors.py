@@ -1,4 +1,4 @@
-"""Clear errors: bad contracts, missing files, missing columns, missing key (no Spark needed)."""
+"""Clear errors: bad contracts, missing files, missing columns, missing key (Spark only for the JVM's pattern check)."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from lea_spark.config import ConfigError
 from lea_spark.ingest import ContractError, IngestError, accounting_rows, load_contracts
+from lea_spark.ingest.contract import load_contract
 from tests import test_ingest_data as data
 from tests.conftest import make_cfg
 
@@ -57,6 +58,13 @@ def _set(value, *keys):
     (_set("xml", "files", "format"), "key 'files.format': must be one of csv, parquet"),
     (_drop("files", "columns"), "key 'files.columns': is missing"),
     (_set("[", "columns", "country_of_birth", "pattern"), "key 'columns.country_of_birth.pattern': not a valid"),
+    (_set("^(?P<c>[0-9]{3})$", "columns", "country_of_birth", "pattern"),
+     "key 'columns.country_of_birth.pattern': '^(?P<c>[0-9]{3})$': Python-style named group"),
+    (_set("YYYYMMDD", "columns", "birth_date", "format"),
+     "key 'columns.birth_date.format': 'YYYYMMDD': pattern letter 'Y' is not one of"),
+    (_set("yyyymmdd", "columns", "birth_date", "format"),
+     "key 'columns.birth_date.format': 'yyyymmdd': minutes (m) without hours (H) - did you mean the month (M)?"),
+    (_set("ddMM", "columns", "birth_date", "format"), "key 'columns.birth_date.format': 'ddMM': a date pattern needs a year"),
     (_set("yesterday", "columns", "birth_date", "min"), "key 'columns.birth_date.min': must be a date"),
     (_set({"type": "string"}, "columns", "sex"), "key 'columns.sex': give exactly one of source, expr or value"),
     (_set(1, "columns", "sex", "colour"), "key 'columns.sex.colour': unknown key"),
@@ -64,6 +72,25 @@ def _set(value, *keys):
 ])
 def test_contract_errors_name_file_and_key(tmp_path, edit, message):
     assert message in _contract(tmp_path, data.PERSONS, edit)
+
+
+def test_patterns_are_checked_by_the_jvm_that_runs_them(spark, tmp_path):
+    """Java's regular expressions are what `rlike` runs: a pattern Python cannot judge is
+    compiled by the JVM before ingest reads anything; the error names the file and key."""
+    from lea_spark.ingest.contract import check_patterns_jvm
+
+    def contract(pattern):
+        c = dict(data.PERSONS, columns=dict(data.PERSONS["columns"]))
+        c["columns"]["country_of_birth"] = dict(c["columns"]["country_of_birth"], pattern=pattern)
+        return load_contract(data.write_yaml(tmp_path / "persons.yaml", c))
+
+    jvm = spark.sparkContext._jvm
+    check_patterns_jvm([contract(r"^\p{Lu}{2}$")], jvm)  # Java syntax Python's re lacks: accepted
+    bad = contract(r"^\p{Lu{2}$")
+    with pytest.raises(ContractError) as exc:
+        check_patterns_jvm([bad], jvm)
+    assert str(exc.value).startswith(f"{bad.path}: key 'columns.country_of_birth.pattern': not a valid (Java) "
+                                     "regular expression:")
 
 
 def test_duplicate_register_names_are_refused(tmp_path):

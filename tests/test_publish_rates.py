@@ -170,3 +170,27 @@ def test_every_rate_table_and_the_family_table_are_audited_as_one():
     # The family counts keep their status; only rate cells were suppressed here.
     for k in rate_keys(cells):
         assert rp.status[t.index(k)] == fstatus[ft.index(k)]
+
+
+def test_counts_of_sensitive_traits_are_shares_not_means(spark):
+    """A mean of a count gives away its sum: 0.08 x 12 families = 1 child with a psychiatric
+    diagnosis. Counts of sensitive phenomena are published as the share of families with at
+    least one (under the rate protection); other means need `threshold` contributing families."""
+    from lea_spark.publish import aggregate, catalog_count_indicators
+    from lea_spark.publish.build import Settings, _rate
+
+    counts = catalog_count_indicators()
+    assert {"children_psychiatric_dx", "parents_substance_use", "social_assistance_months_recent",
+            "child_welfare_children"} <= counts
+    assert not {"n_children", "moves", "single_parent", "household_earnings_eur"} & counts
+    rows = [("001", "A", 1, 1, 1, float(v), 2.0) for v in [0] * 11 + [1]] + [("002", "C", 1, 1, 2, 2.0, 2.0)]
+    base = spark.createDataFrame(rows, "municipality_code string, postal_code string, type_id int, group_id int, "
+                                       "n_children int, children_psychiatric_dx double, n_grandparents_alive double")
+    inds = ["children_psychiatric_dx", "n_grandparents_alive"]
+    assert aggregate(base, inds, counts).binary == {"children_psychiatric_dx": True, "n_grandparents_alive": False}
+    assert aggregate(base, inds).binary == {"children_psychiatric_dx": False, "n_grandparents_alive": False}
+    s = Settings()
+    # As a share, one family of 12 with the trait is suppressed; as a mean it would read 0.08.
+    assert _rate(12, 1, 1.0, True, s)[1] == "primary-suppressed"
+    assert _rate(12, 1, 1.0, False, s) == (None, "primary-suppressed", "fewer than 5 families with a nonzero value")
+    assert _rate(12, 6, 9.0, False, s) == (0.75, "published", None)

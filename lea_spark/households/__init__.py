@@ -22,6 +22,7 @@ from lea_spark.households.geo import haversine_km, municipality_points, postal_p
 from lea_spark.households.graph import (
     build_edges,
     build_vertices,
+    checked_partnerships,
     checked_relations,
     legal_parents,
     partnerships_on,
@@ -73,7 +74,8 @@ def build_households(
     silver_persons = keep(silver_persons)
     rel, q_rel = checked_relations(relations, persons)
     legal = legal_parents(rel)
-    partners = partnerships_on(partnerships, ref)
+    part, q_part = checked_partnerships(partnerships, persons)
+    partners = partnerships_on(part, ref)
     edges = build_edges(rel, partners, silver_persons, max_coresident_edges_dwelling)
     points = postal_points(postal_areas, municipalities)
     members, q_fam = build_members(silver_persons, legal, partners, points, municipalities, ref_date)
@@ -85,5 +87,5 @@ def build_households(
         edges=edges,
         families=families,
         members=members,
-        quarantine=q_res.unionByName(q_rel).unionByName(q_fam),
+        quarantine=q_res.unionByName(q_rel).unionByName(q_part).unionByName(q_fam),
     )

@@ -60,6 +60,33 @@ def checked_relations(relations: DataFrame, persons: DataFrame,
     return good.select("person_id", "relative_id", "relation_type").dropDuplicates(), quarantine
 
 
+def checked_partnerships(partnerships: DataFrame, persons: DataFrame,
+                         keep: Callable[[DataFrame], DataFrame] | None = None) -> tuple[DataFrame, DataFrame]:
+    """Partnerships whose both persons are in ``persons`` and who are two different persons,
+    and quarantine rows for the others (rules ``partnership_unknown_person`` and
+    ``partnership_self``). ``keep`` is applied to the flagged rows, which both results read."""
+    ids = persons.select(F.col("person_id").alias("_known_id"))
+    flagged = (
+        partnerships.join(ids, F.col("person_id") == F.col("_known_id"), how="left")
+        .withColumn("_person_known", F.col("_known_id").isNotNull()).drop("_known_id")
+        .join(ids, F.col("partner_id") == F.col("_known_id"), how="left")
+        .withColumn("_partner_known", F.col("_known_id").isNotNull()).drop("_known_id")
+    )
+    if keep is not None:
+        flagged = keep(flagged)
+    known = F.col("_person_known") & F.col("_partner_known")
+    distinct = F.col("person_id") != F.col("partner_id")
+    good = flagged.filter(known & distinct)
+    quarantine = quarantine_rows(
+        flagged.filter(~known), "partnership_unknown_person",
+        F.lit("partnership refers to a person or partner not in bronze.persons; not used"), "partnerships",
+    ).unionByName(quarantine_rows(
+        flagged.filter(known & ~distinct), "partnership_self",
+        F.lit("a person is their own partner; not used"), "partnerships",
+    ))
+    return good.drop("_person_known", "_partner_known"), quarantine
+
+
 def legal_parents(relations: DataFrame) -> DataFrame:
     """``child_id, parent_id, is_adoptive`` (unique per child and parent)."""
     rel = relations.select(

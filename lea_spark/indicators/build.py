@@ -180,8 +180,9 @@ def _network(ppl: DataFrame, prm: Params) -> DataFrame:
 
 
 def _moves(ppl: DataFrame, residences: DataFrame, prm: Params) -> DataFrame:
-    res = residences.select("person_id", *_row_fingerprints(), "dwelling_id", "municipality_code", "start_date",
-                            "end_date")
+    # A spell that ends before it starts is not used (households quarantine it).
+    res = residences.where(F.col("end_date").isNull() | (F.col("end_date") >= F.col("start_date"))).select(
+        "person_id", *_row_fingerprints(), "dwelling_id", "municipality_code", "start_date", "end_date")
     # By key and fingerprint: were two people's keys to collide, their spells must not mix
     # before the join to the children checks the fingerprints.
     w = Window.partitionBy("person_id", "_chk_lo").orderBy("start_date", "dwelling_id")

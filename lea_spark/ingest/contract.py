@@ -119,6 +119,73 @@ def canonical_columns(table: str) -> dict[str, str]:
     return out
 
 
+# Letters of a date pattern in a register extract (Spark's datetime patterns): year, month,
+# day, hour, minute, second, fraction. Others (week-based year 'Y', day of year 'D', am/pm
+# hours ...) are refused: they parse, but not as a register's dates are written.
+DATE_LETTERS = {"y": "year", "M": "month", "d": "day", "H": "hour", "m": "minute", "s": "second",
+                "S": "fraction of a second"}
+# Constructs of Java's regular expressions (which Spark runs) that Python's ``re`` lacks: a
+# pattern with one of them that Python cannot compile is left to the JVM's check at ingest.
+_JAVA_ONLY = re.compile(r"\\[pP]\{|\\[QEhHRXzZGvV]|[*+?}][+]|\(\?<[a-zA-Z]")
+
+
+def date_format_problem(fmt: str) -> str | None:
+    """Why ``fmt`` is not a usable date pattern of an extract, or None."""
+    letters, i = [], 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == "'":  # a quoted literal
+            end = fmt.find("'", i + 1)
+            if end < 0:
+                return f"{fmt!r}: a quote (') is not closed"
+            i = end + 1
+            continue
+        if ch.isalpha():
+            if ch not in DATE_LETTERS:
+                allowed = ", ".join(f"{k} ({v})" for k, v in DATE_LETTERS.items())
+                return (f"{fmt!r}: pattern letter {ch!r} is not one of {allowed}"
+                        + (" - did you mean 'y'?" if ch == "Y" else " - did you mean 'd'?" if ch == "D" else ""))
+            letters.append(ch)
+        i += 1
+    if "m" in letters and "H" not in letters:
+        return f"{fmt!r}: minutes (m) without hours (H) - did you mean the month (M)?"
+    if "y" not in letters or "M" not in letters:
+        return f"{fmt!r}: a date pattern needs a year (y) and a month (M)"
+    return None
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a regular expression the JVM can run, as far as Python can tell
+    without one (the ingest job compiles every pattern in the JVM before reading: see
+    :func:`check_patterns_jvm`), or None."""
+    if "(?P<" in pattern or "(?P=" in pattern:
+        return f"{pattern!r}: Python-style named group; Spark runs Java regular expressions, write (?<name>...)"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        if not _JAVA_ONLY.search(pattern):
+            return f"not a valid regular expression: {exc}"
+    return None
+
+
+def check_patterns_jvm(contracts, jvm) -> None:
+    """Compile every ``pattern`` of ``contracts`` with ``java.util.regex.Pattern`` (what
+    Spark's ``rlike`` uses) through the py4j gateway ``jvm``; raise :class:`ContractError`
+    naming the contract file and key of the first that does not compile."""
+    for c in contracts:
+        for spec in c.columns:
+            if spec.pattern is None:
+                continue
+            try:
+                jvm.java.util.regex.Pattern.compile(spec.pattern)
+            except Exception as exc:  # py4j's Py4JJavaError carries Java's message
+                java = getattr(exc, "java_exception", None)
+                detail = java.getMessage() if java is not None else str(exc)
+                first = str(detail).splitlines()[0] if detail else type(exc).__name__
+                raise _fail(c.path, f"columns.{spec.name}.pattern",
+                            f"not a valid (Java) regular expression: {first}") from None
+
+
 def _fail(path: Path, key: str, message: str) -> ContractError:
     return ContractError(f"{path}: key '{key}': {message}")
 
@@ -196,13 +263,16 @@ def _parse_column(name: str, spec: Any, path: Path, canonical_type: str, file_co
             raise _fail(path, f"{prefix}.codes", "must be a list of allowed values or a mapping native -> canonical")
     pattern = spec.get("pattern")
     if pattern is not None:
-        try:
-            re.compile(str(pattern))
-        except re.error as exc:
-            raise _fail(path, f"{prefix}.pattern", f"not a valid regular expression: {exc}") from None
+        problem = pattern_problem(str(pattern))
+        if problem:
+            raise _fail(path, f"{prefix}.pattern", problem)
     date_format = spec.get("format")
     if date_format is not None and ctype != "date":
         raise _fail(path, f"{prefix}.format", f"format applies only to date columns, not to type {ctype}")
+    if date_format is not None:
+        problem = date_format_problem(str(date_format))
+        if problem:
+            raise _fail(path, f"{prefix}.format", problem)
     scale = spec.get("scale")
     if scale is not None:
         if ctype not in ("int", "long", "double") or isinstance(scale, bool) or not isinstance(scale, (int, float)):

@@ -89,7 +89,9 @@ def _label(spec: ColumnSpec) -> str:
 
 
 def _show(col: Column) -> Column:
-    return F.concat(F.lit("'"), F.substring(col.cast("string"), 1, 40), F.lit("'"))
+    """A value quoted in a reason: its first 40 characters, identity codes masked (a code may
+    stand in any column of a bad row)."""
+    return F.concat(F.lit("'"), F.substring(mask_codes(col.cast("string")), 1, 40), F.lit("'"))
 
 
 def _raw_value(df: DataFrame, contract: Contract, spec: ColumnSpec):

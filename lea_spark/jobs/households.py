@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lea_spark.config import Config
+from lea_spark.config import Config, iso_date
 from lea_spark.households import DuplicateKeyError, assert_unique
 from lea_spark.households.families import (
     KEY_COLLISION,
@@ -27,7 +27,9 @@ from lea_spark.households.families import (
     with_county,
 )
 from lea_spark.households.geo import postal_points
-from lea_spark.households.graph import build_edges, build_vertices, checked_relations, legal_parents, partnerships_on
+from lea_spark.households.graph import (
+    build_edges, build_vertices, checked_partnerships, checked_relations, legal_parents, partnerships_on,
+)
 from lea_spark.households.persons import build_persons
 from lea_spark.ingest.staging import stage_parquet
 from lea_spark.jobs.common import remove_staging, staging_dir
@@ -42,7 +44,7 @@ MUNICIPALITY_FILE = "municipalities_2025.csv"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--reference-date", default=None,
+    parser.add_argument("--reference-date", default=None, type=iso_date,
                         help="families as of this day (default project.reference_date)")
 
 
@@ -105,7 +107,9 @@ def _run(cfg: Config, args, staging: Path) -> dict:
         legal = keep("legal_parents")(legal_parents(rel))
         fam, pairs, q_children = family_children(person_keys(persons_keyed), ref_date)
         children = (keep("families")(fam), keep("children")(pairs), q_children)
-    partners = partnerships_on(bronze["partnerships"], ref)
+    with step(JOB, "checked partnerships"):
+        part, q_part = checked_partnerships(bronze["partnerships"], bronze["persons"], keep("partnerships"))
+    partners = partnerships_on(part, ref)
     with step(JOB, "silver.household_vertices") as s:
         s.rows_out = write_table(cfg, build_vertices(persons), "silver.household_vertices").rows
     with step(JOB, "silver.household_edges") as s:
@@ -122,7 +126,8 @@ def _run(cfg: Config, args, staging: Path) -> dict:
         rf = write_table(cfg, with_stored_keys(families), "silver.families")
         s.rows_in, s.rows_out = rm.rows, rf.rows
     with step(JOB, "silver.household_quarantine") as s:
-        rq = write_table(cfg, q_res.unionByName(q_rel).unionByName(q_fam), "silver.household_quarantine")
+        rq = write_table(cfg, q_res.unionByName(q_rel).unionByName(q_part).unionByName(q_fam),
+                         "silver.household_quarantine")
         s.rows_out = rq.rows
     return {
         "tables": "silver.persons, silver.household_vertices, silver.household_edges, silver.families, "

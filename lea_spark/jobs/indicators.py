@@ -5,7 +5,7 @@ its own period. ``--write-docs`` regenerates ``docs/indicators.md`` from the cat
 """
 from __future__ import annotations
 
-from lea_spark.config import Config
+from lea_spark.config import Config, iso_date
 from lea_spark.lake import read_table, write_table
 from lea_spark.progress import step
 from lea_spark.session import get_spark
@@ -16,7 +16,7 @@ EVENT_TABLES = ("residences", "earnings", "social_assistance", "housing_allowanc
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--reference-date", default=None, help="as of this day (default project.reference_date)")
+    parser.add_argument("--reference-date", default=None, type=iso_date, help="as of this day (default project.reference_date)")
     parser.add_argument("--write-docs", action="store_true", help="regenerate docs/indicators.md from the catalog and exit")
 
 

@@ -68,6 +68,7 @@ def run(cfg: Config, args) -> dict:
     from pyspark.sql.types import StructType
 
     from lea_spark.ingest import accounting_rows, load_contracts
+    from lea_spark.ingest.contract import check_patterns_jvm
     from lea_spark.ingest.accounting import ACCOUNTING_SCHEMA, AccountingError
     from lea_spark.ingest.readers import native_columns, read_register, resolve_files, unclaimed_files
     from lea_spark.ingest.staging import bronze_schema, stage_register, write_parquet
@@ -96,6 +97,7 @@ def run(cfg: Config, args) -> dict:
                     ", ".join(stray[:10]) + (" ..." if len(stray) > 10 else ""))
 
     spark = get_spark(cfg)
+    check_patterns_jvm(contracts, spark.sparkContext._jvm)
     run_id = uuid.uuid4().hex
     staging = staging_dir(cfg, f"ingest-{run_id}")
     ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)

@@ -25,6 +25,7 @@ from lea_spark.publish import (
     aggregate,
     build_areas,
     build_publication,
+    catalog_count_indicators,
     check_join,
     family_base,
     indicator_columns,
@@ -107,7 +108,7 @@ def run(cfg: Config, args) -> dict:
     with step(JOB, "aggregate families per area") as st:
         indicators = indicator_columns(features)
         base = family_base(features, segments, period, children)
-        agg = aggregate(base, indicators)
+        agg = aggregate(base, indicators, catalog_count_indicators())
         st.rows_in, st.rows_out = j["both"], len(agg.counts)
         model_row = segments.where(segments.reference_period == period).select("model_name", "model_version").first()
     with step(JOB, "suppress and audit") as st:

@@ -71,8 +71,13 @@ def check_join(features: DataFrame, segments: DataFrame, period: str) -> dict[st
     return {k: int(row[k] or 0) for k in ("both", "features_only", "segments_only", "null_ids")}
 
 
-def aggregate(base: DataFrame, indicators: list[str]) -> Aggregates:
-    """Collect the aggregates the publication is built from (bounded by areas x types)."""
+def aggregate(base: DataFrame, indicators: list[str], counts_of: set[str] | frozenset = frozenset()) -> Aggregates:
+    """Collect the aggregates the publication is built from (bounded by areas x types).
+
+    An indicator is published as a share of families (``binary``) when every value is 0 or 1,
+    and so are the indicators of ``counts_of`` (counts of people or events): their share is of
+    the families with at least one. A mean of such a count would give away its sum, e.g. that
+    one child of the area has a psychiatric diagnosis."""
     counts = (base.groupBy("municipality_code", "postal_code", "type_id", "group_id")
               .agg(F.count(F.lit(1)).alias("families"), F.sum("n_children").alias("children"))
               .toPandas())
@@ -91,5 +96,5 @@ def aggregate(base: DataFrame, indicators: list[str]) -> Aggregates:
     else:
         by_area = pd.DataFrame(columns=["municipality_code", "postal_code"])
         by_group = pd.DataFrame(columns=["group_id"])
-    binary = {name: int(by_area[f"nonbin__{name}"].fillna(0).sum()) == 0 for name in indicators}
+    binary = {name: name in counts_of or int(by_area[f"nonbin__{name}"].fillna(0).sum()) == 0 for name in indicators}
     return Aggregates(counts, by_area, by_group, list(indicators), binary)

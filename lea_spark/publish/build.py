@@ -248,6 +248,8 @@ def _rate(n, pos, total, binary, s: Settings):
         if pos < t or n - pos < t:
             return None, "primary-suppressed", f"fewer than {t} families with or without the trait"
         return round(100.0 * pos / n, s.decimals), "published", None
+    if pos < t:
+        return None, "primary-suppressed", f"fewer than {t} families with a nonzero value"
     return round(total / n, max(s.decimals, 2)), "published", None
 
 
@@ -399,14 +401,18 @@ def _audit_frame(t, status, result: AuditResult, protection: float, measure_pref
     for j, c in enumerate(result.cells):
         measure, lvl, code, cat = t.keys[c]
         lo, hi = float(result.lower[j]), float(result.upper[j])
+        exact = bool(result.exact[j])
         rows.append({
             "measure": measure_prefix + measure, "area_level": lvl, "area_code": code,
             "category": _category_name(cat),
-            "status": STATUS_NAMES[int(status[c])], "lower_bound": lo,
-            "upper_bound": hi if np.isfinite(hi) else None,
+            # An inner interval (certification mode) is spanned by feasible points found from
+            # the true values and holds the true value: narrower than what the published table
+            # allows, so its bounds are not published; its width, a proven minimum, is.
+            "status": STATUS_NAMES[int(status[c])], "lower_bound": lo if exact else None,
+            "upper_bound": hi if exact and np.isfinite(hi) else None,
             "interval_width": (hi - lo) if np.isfinite(hi) else None,
             "required_width": float(protection), "is_protected": bool(result.protected[j]),
-            "interval_is_exact": bool(result.exact[j]), "component_id": int(result.component[j]),
+            "interval_is_exact": exact, "component_id": int(result.component[j]),
             "component_cells": int(result.component_size[j]),
         })
     cols = ["measure", "area_level", "area_code", "category", "status", "lower_bound", "upper_bound",

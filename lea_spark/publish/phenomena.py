@@ -22,6 +22,27 @@ def _field(entry, name):
 
 
 def catalog_phenomena() -> dict[str, str]:
+    return _catalog_field("phenomenon")
+
+
+# Indicators that count people or events of a sensitive phenomenon (children with a diagnosis,
+# months of social assistance, ...). Their means would give away the sum, a small count of a
+# sensitive trait, so they are published as the share of families with at least one (see
+# publish.aggregate). Counts of family structure, moves and the support network (children,
+# grandparents alive) stay means.
+COUNT_UNITS = ("count", "months", "days")
+SENSITIVE_PHENOMENA = ("livelihood", "employment", "work ability", "health", "lifestyle", "service use")
+
+
+def catalog_count_indicators() -> set[str]:
+    """Indicators of the catalog with a unit of :data:`COUNT_UNITS` in one of the
+    :data:`SENSITIVE_PHENOMENA`."""
+    phen = catalog_phenomena()
+    return {name for name, unit in _catalog_field("unit").items()
+            if unit in COUNT_UNITS and phen.get(name) in SENSITIVE_PHENOMENA}
+
+
+def _catalog_field(field: str) -> dict[str, str]:
     try:
         mod = importlib.import_module("lea_spark.indicators.catalog")
     except ImportError:
@@ -41,7 +62,7 @@ def catalog_phenomena() -> dict[str, str]:
         else:
             continue
         for name, entry in items:
-            ph = _field(entry, "phenomenon")
+            ph = _field(entry, field)
             if name and ph:
                 out[str(name)] = str(ph)
         if out:
