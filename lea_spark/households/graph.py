@@ -30,22 +30,28 @@ PARENT_TYPES = ("mother", "father", "adoptive_mother", "adoptive_father")
 PARTNER_EDGE = {"married": "spouse", "registered": "registered_partner"}
 
 
+def _flag_known(pairs: DataFrame, persons: DataFrame, other: str,
+                keep: Callable[[DataFrame], DataFrame] | None) -> DataFrame:
+    """``pairs`` with ``_person_known`` and ``_<other>_known``: whether ``person_id`` and the
+    column ``other`` are ids of ``persons`` (two left joins); ``keep`` applied to the result."""
+    ids = persons.select(F.col("person_id").alias("_known_id"))
+    flagged = (
+        pairs.join(ids, F.col("person_id") == F.col("_known_id"), how="left")
+        .withColumn("_person_known", F.col("_known_id").isNotNull()).drop("_known_id")
+        .join(ids, F.col(other) == F.col("_known_id"), how="left")
+        .withColumn(f"_{other}_known", F.col("_known_id").isNotNull()).drop("_known_id")
+    )
+    return keep(flagged) if keep is not None else flagged
+
+
 def checked_relations(relations: DataFrame, persons: DataFrame,
                       keep: Callable[[DataFrame], DataFrame] | None = None) -> tuple[DataFrame, DataFrame]:
     """Relations whose both ends are known persons and whose type is a parent type, and
     quarantine rows for the others. ``keep`` (e.g. staging in Parquet) is applied to the
     relations flagged by the two joins with the persons, which both results read: the
     households job reads them for the edges, the members, the families and the quarantine."""
-    ids = persons.select(F.col("person_id").alias("_known_id"))
-    flagged = (
-        relations.join(ids, F.col("person_id") == F.col("_known_id"), how="left")
-        .withColumn("_person_known", F.col("_known_id").isNotNull()).drop("_known_id")
-        .join(ids, F.col("relative_id") == F.col("_known_id"), how="left")
-        .withColumn("_relative_known", F.col("_known_id").isNotNull()).drop("_known_id")
-    )
-    if keep is not None:
-        flagged = keep(flagged)
-    known = F.col("_person_known") & F.col("_relative_known")
+    flagged = _flag_known(relations, persons, "relative_id", keep)
+    known = F.col("_person_known") & F.col("_relative_id_known")
     type_ok = F.coalesce(F.col("relation_type").isin(*PARENT_TYPES), F.lit(False)) & (
         F.col("person_id") != F.col("relative_id"))
     good = flagged.filter(known & type_ok)
@@ -65,16 +71,8 @@ def checked_partnerships(partnerships: DataFrame, persons: DataFrame,
     """Partnerships whose both persons are in ``persons`` and who are two different persons,
     and quarantine rows for the others (rules ``partnership_unknown_person`` and
     ``partnership_self``). ``keep`` is applied to the flagged rows, which both results read."""
-    ids = persons.select(F.col("person_id").alias("_known_id"))
-    flagged = (
-        partnerships.join(ids, F.col("person_id") == F.col("_known_id"), how="left")
-        .withColumn("_person_known", F.col("_known_id").isNotNull()).drop("_known_id")
-        .join(ids, F.col("partner_id") == F.col("_known_id"), how="left")
-        .withColumn("_partner_known", F.col("_known_id").isNotNull()).drop("_known_id")
-    )
-    if keep is not None:
-        flagged = keep(flagged)
-    known = F.col("_person_known") & F.col("_partner_known")
+    flagged = _flag_known(partnerships, persons, "partner_id", keep)
+    known = F.col("_person_known") & F.col("_partner_id_known")
     distinct = F.col("person_id") != F.col("partner_id")
     good = flagged.filter(known & distinct)
     quarantine = quarantine_rows(
@@ -84,7 +82,7 @@ def checked_partnerships(partnerships: DataFrame, persons: DataFrame,
         flagged.filter(known & ~distinct), "partnership_self",
         F.lit("a person is their own partner; not used"), "partnerships",
     ))
-    return good.drop("_person_known", "_partner_known"), quarantine
+    return good.drop("_person_known", "_partner_id_known"), quarantine
 
 
 def legal_parents(relations: DataFrame) -> DataFrame:
