@@ -44,6 +44,15 @@ def _flag_known(pairs: DataFrame, persons: DataFrame, other: str,
     return keep(flagged) if keep is not None else flagged
 
 
+def _split(flagged: DataFrame, known: Column, ok: Column, table: str, unknown: tuple[str, Column],
+           bad: tuple[str, Column]) -> tuple[DataFrame, DataFrame]:
+    """(rows of ``flagged`` with both ends ``known`` and ``ok``, quarantine rows of the others:
+    rule and reason ``unknown`` for an unknown end, ``bad`` for known ends that are not ``ok``)."""
+    quarantine = quarantine_rows(flagged.filter(~known), unknown[0], unknown[1], table).unionByName(
+        quarantine_rows(flagged.filter(known & ~ok), bad[0], bad[1], table))
+    return flagged.filter(known & ok), quarantine
+
+
 def checked_relations(relations: DataFrame, persons: DataFrame,
                       keep: Callable[[DataFrame], DataFrame] | None = None) -> tuple[DataFrame, DataFrame]:
     """Relations whose both ends are known persons and whose type is a parent type, and
@@ -54,15 +63,11 @@ def checked_relations(relations: DataFrame, persons: DataFrame,
     known = F.col("_person_known") & F.col("_relative_id_known")
     type_ok = F.coalesce(F.col("relation_type").isin(*PARENT_TYPES), F.lit(False)) & (
         F.col("person_id") != F.col("relative_id"))
-    good = flagged.filter(known & type_ok)
-    quarantine = quarantine_rows(
-        flagged.filter(~known), "relation_unknown_person",
-        F.lit("relation refers to a person or relative not in bronze.persons; not used"), "relations",
-    ).unionByName(quarantine_rows(
-        flagged.filter(known & ~type_ok), "relation_bad_type",
-        F.concat(F.lit("relation type "), F.coalesce(F.col("relation_type"), F.lit("null")),
-                 F.lit(" is not a parent type, or a person is their own relative; not used")), "relations",
-    ))
+    good, quarantine = _split(
+        flagged, known, type_ok, "relations",
+        ("relation_unknown_person", F.lit("relation refers to a person or relative not in bronze.persons; not used")),
+        ("relation_bad_type", F.concat(F.lit("relation type "), F.coalesce(F.col("relation_type"), F.lit("null")),
+                                       F.lit(" is not a parent type, or a person is their own relative; not used"))))
     return good.select("person_id", "relative_id", "relation_type").dropDuplicates(), quarantine
 
 
@@ -74,14 +79,10 @@ def checked_partnerships(partnerships: DataFrame, persons: DataFrame,
     flagged = _flag_known(partnerships, persons, "partner_id", keep)
     known = F.col("_person_known") & F.col("_partner_id_known")
     distinct = F.col("person_id") != F.col("partner_id")
-    good = flagged.filter(known & distinct)
-    quarantine = quarantine_rows(
-        flagged.filter(~known), "partnership_unknown_person",
-        F.lit("partnership refers to a person or partner not in bronze.persons; not used"), "partnerships",
-    ).unionByName(quarantine_rows(
-        flagged.filter(known & ~distinct), "partnership_self",
-        F.lit("a person is their own partner; not used"), "partnerships",
-    ))
+    good, quarantine = _split(
+        flagged, known, distinct, "partnerships",
+        ("partnership_unknown_person", F.lit("partnership refers to a person or partner not in bronze.persons; not used")),
+        ("partnership_self", F.lit("a person is their own partner; not used")))
     return good.drop("_person_known", "_partner_id_known"), quarantine
 
 
