@@ -164,6 +164,10 @@ class Site:
                        f"{_cell(_fmt_num(r.value, r.status, unit), r.reason)}"
                        f"{_cell(_fmt_num(n.value, n.status, unit) if n is not None else NOT_APPLICABLE)}</tr>")
         out.append("</table>")
+        out.append('<p class="note">% = osuus perheistä; lukumäärää mittaavissa (esim. lapset, joilla '
+                   'diagnoosi; toimeentulotukikuukaudet) osuus perheistä, joissa vähintään yksi. / % = andel '
+                   'av familjerna; för indikatorer som räknar (t.ex. barn med diagnos, månader med '
+                   'utkomststöd) andelen familjer med minst en.</p>')
         return "".join(out)
 
     def map_block(self, features, key, level, codes, links, depth, points=None) -> tuple[str, str]:
