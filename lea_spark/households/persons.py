@@ -40,11 +40,17 @@ def quarantine_rows(df: DataFrame, rule: str, reason: Column, source_table: str)
     )
 
 
+def spell_in_order() -> Column:
+    """True for a residence spell that does not end before it starts (the others are not used:
+    households quarantine them, indicators skip them)."""
+    return F.col("end_date").isNull() | (F.col("end_date") >= F.col("start_date"))
+
+
 def residences_on(residences: DataFrame, ref: Column) -> tuple[DataFrame, DataFrame]:
     """(one residence per person on ``ref``: ``person_id, dwelling_id, municipality_code,
     postal_code, residence_start_date``; quarantine rows)."""
-    bad_order = residences.filter(F.col("end_date").isNotNull() & (F.col("end_date") < F.col("start_date")))
-    good = residences.filter(F.col("end_date").isNull() | (F.col("end_date") >= F.col("start_date")))
+    bad_order = residences.filter(~spell_in_order())
+    good = residences.filter(spell_in_order())
     covering = good.filter((F.col("start_date") <= ref) & (F.col("end_date").isNull() | (F.col("end_date") >= ref)))
     w = Window.partitionBy("person_id").orderBy(F.col("start_date").desc(), F.col("dwelling_id").desc())
     ranked = covering.withColumn("_rank", F.row_number().over(w))

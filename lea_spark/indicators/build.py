@@ -32,6 +32,7 @@ from functools import reduce
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from lea_spark.households.persons import spell_in_order
 from lea_spark.indicators.catalog import CATALOG
 from lea_spark.joinkeys import family_key, keyed
 
@@ -180,8 +181,7 @@ def _network(ppl: DataFrame, prm: Params) -> DataFrame:
 
 
 def _moves(ppl: DataFrame, residences: DataFrame, prm: Params) -> DataFrame:
-    # A spell that ends before it starts is not used (households quarantine it).
-    res = residences.where(F.col("end_date").isNull() | (F.col("end_date") >= F.col("start_date"))).select(
+    res = residences.where(spell_in_order()).select(
         "person_id", *_row_fingerprints(), "dwelling_id", "municipality_code", "start_date", "end_date")
     # By key and fingerprint: were two people's keys to collide, their spells must not mix
     # before the join to the children checks the fingerprints.
