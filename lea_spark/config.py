@@ -95,6 +95,7 @@ SPEC: dict[str, Any] = {
         "silhouette_sample": int,
         "gmm_k": int,
         "bisecting_k": int,
+        "alternatives": bool,
         "stability_seeds": int,
         "group_names": str,
         "selection_metric": str,

@@ -76,6 +76,16 @@ def java_options(cfg: Config) -> dict[str, str]:
     return {"spark.driver.extraJavaOptions": value, "spark.executor.extraJavaOptions": value} if value else {}
 
 
+def session_settings(cfg: Config) -> dict[str, str]:
+    """The session's settings: ``spark.settings``, with :func:`java_options` put in front of
+    any ``extraJavaOptions`` given there (both apply; a later JVM option wins)."""
+    settings = {"spark.ui.showConsoleProgress": "false"}
+    settings.update({k: str(v) for k, v in (cfg.get("spark.settings") or {}).items()})
+    for key, value in java_options(cfg).items():
+        settings[key] = " ".join(o for o in (value, settings.get(key, "")) if o)
+    return settings
+
+
 def get_spark(cfg: Config, app_name: str | None = None):
     """Build (or return the active) SparkSession from ``cfg['spark']``.
 
@@ -93,11 +103,7 @@ def get_spark(cfg: Config, app_name: str | None = None):
     driver_memory = cfg.get("spark.driver_memory")
     if driver_memory:
         builder = builder.config("spark.driver.memory", driver_memory)
-    settings = {"spark.ui.showConsoleProgress": "false"}
-    settings.update({k: str(v) for k, v in (cfg.get("spark.settings") or {}).items()})
-    for key, value in java_options(cfg).items():
-        settings[key] = " ".join(o for o in (value, settings.get(key, "")) if o)
-    for key, value in settings.items():
+    for key, value in session_settings(cfg).items():
         builder = builder.config(key, value)
     if cfg.get("lake.engine") == "delta-spark":
         builder = (

@@ -46,3 +46,22 @@ def spark():
 @pytest.fixture()
 def cfg(tmp_path):
     return make_cfg(tmp_path)
+
+
+# Registers of all of Finland at scale 0.001 with 2 % injected faults, generated once per test
+# run (tests/test_generate.py checks the files, tests/test_ingest_manifest.py ingests them).
+DIRTY_EXTRACTS = {"scale": 0.001, "seed": 20221231, "dirty_rate": 0.02, "partitions": 4}
+
+
+@pytest.fixture(scope="session")
+def dirty_extracts(spark, tmp_path_factory):
+    """The raw extracts, answer key and generation summary of ``DIRTY_EXTRACTS``: only read."""
+    from lea_spark.generate.generator import generate
+    from lea_spark.generate.params import GenParams
+
+    base = tmp_path_factory.mktemp("dirty_extracts")
+    cfg = make_cfg(base)
+    p = GenParams.from_config(cfg, **DIRTY_EXTRACTS)
+    summary = generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", base / "raw", base / "raw_truth", p)
+    return {"raw": base / "raw", "truth": base / "raw_truth", "summary": summary, "p": p}
+

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 
@@ -44,13 +45,22 @@ def test_the_jvm_runs_with_the_configured_java_options(spark):
 
 
 def test_java_options_merge_with_extra_java_options_of_the_settings(tmp_path):
-    from lea_spark.session import java_options
+    from lea_spark.session import java_options, session_settings
 
     cfg = load_config(CONF, "test").with_overrides({"spark.java_options": ["-Xss4m"]})
     opts = java_options(cfg)
     assert opts["spark.driver.extraJavaOptions"].split()[0] == "-Xss4m"
     assert "-XX:-DontCompileHugeMethods" not in opts["spark.driver.extraJavaOptions"]
     assert "-Dlog4j2.configurationFile=" in opts["spark.executor.extraJavaOptions"]
+    # Options given in spark.settings are kept, after the configured ones.
+    cfg = cfg.with_overrides({"spark.settings": {"spark.driver.extraJavaOptions": "-Dlea.x=1",
+                                                  "spark.sql.shuffle.partitions": "3"}})
+    settings = session_settings(cfg)
+    driver = settings["spark.driver.extraJavaOptions"].split()
+    assert driver[0] == "-Xss4m" and driver[-1] == "-Dlea.x=1"
+    assert "-Dlea.x=1" not in settings["spark.executor.extraJavaOptions"]
+    assert settings["spark.executor.extraJavaOptions"].split()[0] == "-Xss4m"
+    assert settings["spark.sql.shuffle.partitions"] == "3"
 
 
 def test_no_module_but_session_builds_a_session():
@@ -66,8 +76,12 @@ def test_no_module_but_session_builds_a_session():
 
 def test_cli_lists_jobs_and_reports_config_errors(tmp_path):
     lea = [sys.executable, "-m", "lea_spark.cli"]
+    from lea_spark.jobs import PIPELINE
+
     out = subprocess.run(lea + ["--help"], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 0 and "run" in out.stdout
+    assert out.returncode == 0
+    listed = re.search(r"\{([a-z,]+)\}", out.stdout)
+    assert listed and listed.group(1).split(",") == PIPELINE + ["models", "run"]
     bad = tmp_path / "conf"
     bad.mkdir()
     (bad / "base.yaml").write_text("spark:\n  mastr: local\n")

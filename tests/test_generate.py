@@ -21,11 +21,11 @@ from lea_spark.generate.geography import build_plan
 from lea_spark.generate.params import GenParams
 from lea_spark.generate.rand import categorical, poisson, uniform
 from lea_spark.identity import HETU_REGEX, is_valid_hetu
-from tests.conftest import CONF, make_cfg
+from tests.conftest import CONF, DIRTY_EXTRACTS, make_cfg
 
-SEED = 20221231
-SCALE = 0.001
-DIRTY = 0.02
+SEED = DIRTY_EXTRACTS["seed"]
+SCALE = DIRTY_EXTRACTS["scale"]
+DIRTY = DIRTY_EXTRACTS["dirty_rate"]
 SUBSET = ["dvv_persons", "dvv_relatives", "kela_social_assistance", "thl_hilmo"]
 
 
@@ -34,12 +34,8 @@ def _params(cfg, **kw):
 
 
 @pytest.fixture(scope="module")
-def generated(spark, tmp_path_factory):
-    base = tmp_path_factory.mktemp("gen")
-    cfg = make_cfg(base)
-    p = _params(cfg, scale=SCALE, seed=SEED, dirty_rate=DIRTY, partitions=4)
-    summary = generate(spark, cfg.path("geo"), CONF / "group_mix.yaml", base / "raw", base / "raw_truth", p)
-    return {"base": base, "raw": base / "raw", "truth": base / "raw_truth", "summary": summary, "p": p}
+def generated(dirty_extracts):
+    return dirty_extracts
 
 
 def _read_lines(path: Path, encoding: str) -> list[str]:
@@ -151,10 +147,12 @@ def test_all_registers_written_with_contracts(generated):
         matched = sorted(str(p.relative_to(raw)) for p in raw.glob(contract["files"]["pattern"]))
         written = sorted(f["source_file"] for f in files if f["register"] == layout.register)
         assert matched == written, layout.register
-    # several files for one register, some CSV some Parquet, one UTF-8 CSV
-    assert sum(f["register"] == "dvv_residences" for f in files) >= 1
+    # several files for one register, some CSV some Parquet, UTF-8 and Latin-1 CSV
     assert sum(f["register"] == "tax_incomes_register" for f in files) == 60
-    assert any(lay.format == "csv" and lay.encoding == "utf-8" for lay in L.ALL_LAYOUTS)
+    suffixes = {Path(f["source_file"]).suffix for f in files}
+    assert {".csv", ".parquet"} <= suffixes, suffixes
+    encodings = {lay.encoding.lower() for lay in L.ALL_LAYOUTS if lay.format == "csv"}
+    assert "utf-8" in encodings and len(encodings) >= 2, encodings
 
 
 def test_file_row_counts_are_exact(generated):
@@ -286,6 +284,8 @@ def test_dirty_manifest_points_at_the_faulty_lines(generated):
                 assert re.match(HETU_REGEX, person) and not is_valid_hetu(person)
             elif r["expected_rule"] == "missing_value":
                 assert row[layout.faults["missing_value"]] is None
+            else:  # a replaced value: unknown code, invalid or out-of-range date, wrong type
+                assert str(row[layout.faults[r["expected_rule"]]]) == layout.bad_values[r["expected_rule"]], r
             continue
         lines = cache.setdefault(r["source_file"], (raw / r["source_file"]).read_bytes().split(b"\n"))
         line = lines[r["source_row"] - 1]

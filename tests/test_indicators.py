@@ -101,7 +101,9 @@ def test_job_writes_gold_once_per_period(spark, tmp_path, features):
     conf = write_conf(tmp_path, CONF, tmp_path / "lakehouse")
     run_cli_job("indicators", conf)
     run_cli_job("indicators", conf)
-    gold = {r["family_id"]: r.asDict() for r in read_table(spark, cfg, "gold.family_features").collect()}
+    table = read_table(spark, cfg, "gold.family_features").collect()
+    assert len(table) == 8  # the second run replaced the first run's rows, not appended to them
+    gold = {r["family_id"]: r.asDict() for r in table}
     assert len(gold) == 8
     expected = {r["family_id"]: r for r in rows.values()}
     for fid, row in gold.items():

@@ -24,12 +24,22 @@ def ingested(spark, tmp_path_factory):
     cfg = make_cfg(base, **{"ingest.contracts": str(base / "contracts")})
     mp = pytest.MonkeyPatch()
     mp.setenv("LEA_PSEUDONYM_KEY", data.KEY)
+    import lea_spark.lake as lake_mod
     from lea_spark.jobs import ingest
 
+    staged = []  # what the staging held whenever a register's files were committed
+    commit = lake_mod.commit_parquet_files
+
+    def recording_commit(cfg_, spark_, files, schema, name):
+        staged.extend(p.relative_to(base) for p in (base / "lakehouse" / "_staging").rglob("*.parquet"))
+        return commit(cfg_, spark_, files, schema, name)
+
+    mp.setattr(lake_mod, "commit_parquet_files", recording_commit)
     try:
         summary = ingest.run(cfg, ARGS)
     finally:
         mp.undo()
+    summary["_staged_files"] = staged
     return cfg, expected, summary
 
 
@@ -240,9 +250,10 @@ def test_csv_fast_path_leaves_quotes_and_bad_bytes_to_the_line_reader():
 
 
 def test_the_staging_of_validated_rows_is_removed_after_the_run(ingested):
-    cfg, _, _ = ingested
+    cfg, _, summary = ingested
     lake = cfg.path("lake")
     assert (lake / "bronze").is_dir()
+    assert summary["_staged_files"], "the run staged its validated rows under the lake"
     assert not (lake / "_staging").exists()
 
 

@@ -1,5 +1,6 @@
-"""`lea ingest` against `lea generate --dirty-rate 0.02`: the generator's manifest of
-injected faults is the answer key (the pipeline itself never reads it)."""
+"""`lea ingest` against registers generated with `--dirty-rate 0.02` (the run's shared
+``dirty_extracts``): the generator's manifest of injected faults is the answer key (the
+pipeline itself never reads it)."""
 from __future__ import annotations
 
 import argparse
@@ -11,18 +12,13 @@ from pyspark.sql import functions as F
 from lea_spark.lake import read_table
 from tests.conftest import make_cfg
 
-SCALE = 0.001
-DIRTY_RATE = 0.02
-
-
 @pytest.fixture(scope="module")
-def dirty_run(spark, tmp_path_factory):
+def dirty_run(spark, tmp_path_factory, dirty_extracts):
     base = tmp_path_factory.mktemp("ingest_manifest")
-    cfg = make_cfg(base)
-    from lea_spark.jobs import generate, ingest
+    assert dirty_extracts["p"].dirty_rate == 0.02
+    cfg = make_cfg(base, **{"paths.raw": str(dirty_extracts["raw"])})
+    from lea_spark.jobs import ingest
 
-    generate.run(cfg, argparse.Namespace(scale=SCALE, seed=None, dirty_rate=DIRTY_RATE, partitions=2, out=None,
-                                         only=None, realism_report=None))
     mp = pytest.MonkeyPatch()
     mp.setenv("LEA_PSEUDONYM_KEY", "manifest-test-key")
     try:

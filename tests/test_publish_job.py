@@ -95,6 +95,15 @@ def test_audit_table_shows_every_suppressed_cell_protected(published):
     _, _, tables, summary = published
     audit = tables["audit"]
     counts = audit[~audit.measure.str.startswith("rate:")]
+    # The audited cells are exactly the suppressed counts of the three published tables.
+    af, gf, tf = tables["area_families"], tables["group_families"], tables["type_families"]
+    hidden = {("families", r.area_level, r.area_code, "total") for r in af[af.families_status != "published"].itertuples()}
+    hidden |= {("children", r.area_level, r.area_code, "total") for r in af[af.children_status != "published"].itertuples()}
+    hidden |= {("families", r.area_level, r.area_code, f"group:{r.group_id}") for r in gf[gf.status != "published"].itertuples()}
+    hidden |= {("families", r.area_level, r.area_code, f"type:{r.type_id}") for r in tf[tf.status != "published"].itertuples()}
+    audited = set(zip(counts.measure, counts.area_level, counts.area_code, counts.category))
+    assert len(audited) == len(counts)
+    assert audited == hidden and len(hidden) > 0
     assert len(counts) == summary["suppressed"]
     assert len(audit) - len(counts) == summary["rate_audit_cells"]
     assert audit.is_protected.all()
@@ -129,13 +138,24 @@ def test_indicator_rates_suppressed_with_their_area(published):
 def test_rerun_replaces_exactly_the_period(published, spark):
     from lea_spark.jobs import publish
 
+    from pyspark.sql import functions as F
+
+    from lea_spark.lake import write_table
+
     cfg, _, tables, _ = published
+    # An earlier period published before: the rerun must leave its rows alone.
+    earlier = read_table(spark, cfg, "publish.area_families").withColumn("reference_period", F.lit("2021"))
+    write_table(cfg, earlier, "publish.area_families", mode="append", partition_by=["reference_period"])
     publish.run(cfg, argparse.Namespace(period=None))
     again = read_table(spark, cfg, "publish.area_families").toPandas()
-    assert len(again) == len(tables["area_families"])
-    pd.testing.assert_frame_equal(
-        again.sort_values(["area_level", "area_code"]).reset_index(drop=True),
-        tables["area_families"].sort_values(["area_level", "area_code"]).reset_index(drop=True))
+    assert len(again) == 2 * len(tables["area_families"])
+    keys = ["area_level", "area_code"]
+    for period in ("2021", PERIOD):
+        got = again[again.reference_period == period].drop(columns="reference_period")
+        pd.testing.assert_frame_equal(
+            got.sort_values(keys).reset_index(drop=True),
+            tables["area_families"].drop(columns="reference_period").sort_values(keys).reset_index(drop=True),
+            obj=period)
 
 
 def test_planted_small_cells_are_suppressed_with_partners(published):
@@ -146,6 +166,11 @@ def test_planted_small_cells_are_suppressed_with_partners(published):
     # its row and its column each hide another cell
     row = tables["group_families"].query("area_level == 'postal_area' and area_code == '00100'")
     assert (row.status == "secondary-suppressed").sum() >= 1
+    # (the column: group 1 in Helsinki's other postal areas and in Helsinki itself)
+    column = tables["group_families"].query(
+        "group_id == 1 and ((area_level == 'postal_area' and municipality_code == '091' and area_code != '00100')"
+        " or (area_level == 'municipality' and area_code == '091'))")
+    assert (column.status == "secondary-suppressed").sum() >= 1
     tf = tables["type_families"].set_index(["area_code", "type_id"])
     assert tf.loc[(SINGLE_AREA, 5), "status"] == "primary-suppressed"
     assert tf.loc[(SINGLE_AREA, 6), "status"] == "secondary-suppressed"  # the other type of group 3

@@ -23,7 +23,9 @@ def site(spark, tmp_path_factory):
 
     base = tmp_path_factory.mktemp("report")
     cfg = make_cfg(base)
-    write_gold(spark, cfg, dense_families(small={("00100", 1): 2, ("00100", 2): 1}))
+    # Postal area 00100 (Helsinki) is left with 3 families: its count must be suppressed.
+    small = {("00100", ty): 0 for ty in range(3, 21)} | {("00100", 1): 2, ("00100", 2): 1}
+    write_gold(spark, cfg, dense_families(small=small))
     publish.run(cfg, argparse.Namespace(period=None))
     summary = report.run(cfg, argparse.Namespace(period=None))
     return cfg.path("reports"), summary
@@ -40,10 +42,29 @@ def test_pages_and_downloads_exist(site):
 
 
 def test_suppressed_cells_show_as_dots_never_zero(site):
+    import re
+
+    from deltalake import DeltaTable
+
     out, _ = site
     hel = (out / "municipality" / "091.html").read_text(encoding="utf-8")
     assert "Helsinki – Helsingfors" in hel
-    assert 'class="s" title="fewer than 5 families">..</td>' in hel or "00100" in hel
+    # Every postal area row of Helsinki shows what publish.area_families says: the count when
+    # published, ".." when suppressed (never a number, never 0).
+    areas = DeltaTable(str(out.parent / "lakehouse" / "publish" / "area_families")).to_pandas()
+    postal = areas[areas.area_level == "postal_area"].set_index("area_code")
+    rows = re.findall(r'<tr><td>(\d{5}) [^<]*</td><td class="([sn])"[^>]*>([^<]*)</td>', hel)
+    assert len(rows) > 50
+    suppressed = 0
+    for code, css, text in rows:
+        row = postal.loc[code]
+        if row.families_status == "published":
+            assert (css, text) == ("n", f"{int(row.families):,}".replace(",", "\u00a0")), code
+        else:
+            assert (css, text) == ("s", ".."), code
+            suppressed += 1
+    assert dict((c, t) for c, _, t in rows)["00100"] == ".."
+    assert suppressed >= 2  # 00100 and at least one area that protects it
     assert "<svg" in hel and "http://" not in hel.replace("http://www.w3.org/2000/svg", "")
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Statistics Finland" in index and "National Land Survey" in index
@@ -55,9 +76,14 @@ def test_xlsx_matches_csv(site):
 
     out, _ = site
     csv = pd.read_csv(out / "data" / "area_families.csv", dtype={"area_code": str})
-    xlsx = pd.read_excel(out / "data" / "area_families.xlsx", dtype={"area_code": str})
-    assert len(csv) == len(xlsx) == 1 + 23 + 308 + 3026
-    assert "family_id" not in csv.columns
+    assert len(csv) == 1 + 23 + 308 + 3026
+    for name in ("area_families", "group_families", "type_families", "indicator_rates", "group_profiles", "audit"):
+        codes = {c: str for c in ("area_code", "parent_area_code", "municipality_code", "wellbeing_county_code")}
+        csv = pd.read_csv(out / "data" / f"{name}.csv", dtype=codes)
+        xlsx = pd.read_excel(out / "data" / f"{name}.xlsx", dtype=codes)
+        assert len(csv) > 0, name
+        assert not {"family_id", "person_id"} & set(csv.columns), name
+        pd.testing.assert_frame_equal(csv, xlsx, check_dtype=False, obj=name)
 
 
 def _serve(directory: Path):

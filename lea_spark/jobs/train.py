@@ -11,7 +11,8 @@ Steps:
    disclosure threshold removed, ``train.group_linkage`` hierarchy to ``train.k_groups`` groups; each candidate
    is one MLflow run with its metrics, aggregate artifacts and the Spark ML model;
 4. fit the logged alternatives at group level: Gaussian mixture on ``train.gmm_dims``
-   principal components, bisecting k-means;
+   principal components, bisecting k-means (unless ``train.alternatives`` is false or
+   ``--no-alternatives`` is given);
 5. register the candidate that is best by ``train.selection_metric`` and point the alias
    ``mlflow.alias`` at it;
 6. load the aliased model back from the registry and write ``gold.family_segments``,
@@ -93,7 +94,8 @@ def run(cfg, args) -> dict:
     summary: dict = {"reference_period": period}
     if not getattr(args, "skip_fit", False):
         summary.update(fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, period,
-                                        alternatives=not getattr(args, "no_alternatives", False)))
+                                        alternatives=cfg["train.alternatives"]
+                                        and not getattr(args, "no_alternatives", False)))
     summary.update(segment_with_alias(spark, cfg, features, columns, stats, period))
     features.unpersist()
     return summary
