@@ -75,6 +75,28 @@ def test_rank_transform_is_the_mid_rank_ecdf(spark):
     assert got == {"n1": pytest.approx([0.75, 0.0]), "n2": pytest.approx([0.0, 1.0]), "n3": pytest.approx([1.0, 0.5])}
 
 
+def test_tail_bounds_code_the_values_of_fewer_families_than_the_threshold(spark):
+    # a: 1..20; b: a 0/1 trait that 3 families have; c: missing except in 2 families (median 7)
+    rows = [(f"f{i}", "2022", float(i), float(i <= 3), 7.0 if i <= 2 else None) for i in range(1, 21)]
+    df = spark.createDataFrame(rows, "family_id string, reference_period string, a double, b double, c double")
+    medians = {"a": 10.0, "b": 0.0, "c": 7.0}
+    bounds = features.tail_bounds(df, ["a", "b", "c"], medians, 5)
+    # 5 families at or below 5 and at or above 16; the three 1s of b are too few: b codes to 0
+    assert bounds == {"a": (5.0, 16.0), "b": (0.0, 0.0), "c": (7.0, 7.0)}
+    assert features.coded_quantiles({"a": [1.0, 5.0, 9.0, 20.0]}, bounds) == {"a": [5.0, 5.0, 9.0, 16.0]}
+    # fewer than 2 x threshold families: the bounds cross and both become the median
+    few = df.where("a <= 8")
+    assert features.tail_bounds(few, ["a"], {"a": 4.5}, 5) == {"a": (4.5, 4.5)}
+    # both transforms store nothing outside the bounds
+    prep = clustering.fit_preprocessing(df, ["a"], medians, transform="rank", points=100, threshold=5)
+    splits = [v for v in prep.stages[1].getSplitsArray()[0] if math.isfinite(v)]
+    assert min(splits) == 5.0 and max(splits) <= math.nextafter(16.0, math.inf)
+    prep = clustering.fit_preprocessing(df, ["a"], medians, transform="asinh-minmax", threshold=5)
+    scaler = prep.stages[-1]
+    assert scaler.originalMin.toArray().tolist() == pytest.approx([math.asinh(5.0)])
+    assert scaler.originalMax.toArray().tolist() == pytest.approx([math.asinh(16.0)])
+
+
 def test_rank_buckets_split_ties_from_the_values_between_them():
     splits, values = features.rank_buckets([0.0, 0.0, 0.0, 1.0])
     assert splits[0] == -math.inf and splits[-1] == math.inf

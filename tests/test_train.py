@@ -140,6 +140,33 @@ def test_no_person_or_family_identifier_in_any_artifact(world):
     assert leaks == []
 
 
+def test_the_registered_transform_stores_no_tail_value_of_fewer_families_than_the_threshold(world):
+    """Its quantiles (Bucketizer splits) lie between each indicator's threshold-th smallest and
+    threshold-th largest value: the extremes of single families are not in the model."""
+    import math
+
+    from pyspark.ml.feature import Bucketizer
+
+    from lea_spark.ml.registry import load_aliased
+
+    t = world["cfg"]["publish.threshold"]
+    model, _, _ = load_aliased("lea-family-types", "champion")
+    bucketizer = next(s for s in model.stages if isinstance(s, Bucketizer))
+    pdf = world["pdf"]
+    checked, coded = 0, 0
+    for column, splits in zip(bucketizer.getInputCols(), bucketizer.getSplitsArray()):
+        values = pdf[column.removeprefix("__i_")].dropna().sort_values().to_numpy()
+        lo, hi = values[t - 1], values[-t]
+        stored = [v for v in splits if math.isfinite(v)]
+        assert min(stored) >= lo and max(stored) <= math.nextafter(hi, math.inf), column
+        checked += 1
+        coded += bool(values[0] < lo or values[-1] > hi)
+    assert checked == 10
+    # 1,000 families and 1,000 quantile points: without the coding every distinct value would
+    # be stored, the extremes of the euro columns (single families) included
+    assert coded >= 3
+
+
 def test_centroid_artifacts_hold_only_segments_at_the_threshold(world):
     threshold = world["cfg"]["publish.threshold"]
     centroid_files = [p for p in _artifact_files(world) if p.parent.name == "centroids"]

@@ -178,7 +178,8 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
     base = _base_params(cfg, fset, period, stats, table_version(cfg, "gold.family_features"))
     medians = {c: (v["median"] if v["median"] is not None else 0.0) for c, v in stats["columns"].items()}
     with step(JOB, "fit feature transform"):
-        prep = fit_preprocessing(features, columns, medians, cfg["train.transform"], cfg["train.rank_points"])
+        prep = fit_preprocessing(features, columns, medians, cfg["train.transform"], cfg["train.rank_points"],
+                                 threshold=threshold)
     truth = load_truth(spark, cfg)
     if truth is not None:
         # pseudonymised answer key joined to the members: used by every candidate and alternative

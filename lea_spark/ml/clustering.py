@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lea_spark.ml.features import FEATURES_COL, preprocessing_stages, rank_quantiles, rank_stages
+from lea_spark.ml.features import (FEATURES_COL, coded_quantiles, preprocessing_stages, rank_quantiles, rank_stages,
+                                   tail_bounds)
 from lea_spark.ml.metrics import SegmentStats, segment_stats
 
 log = logging.getLogger(__name__)
@@ -55,20 +56,24 @@ class TypeModel:
 
 
 def fit_preprocessing(df, columns: list[str], medians: dict[str, float], transform: str = "rank",
-                      points: int = 1000):
+                      points: int = 1000, threshold: int | None = None):
     """The fitted feature transform (a PipelineModel ending in the ``features`` vector).
 
     ``transform``: ``rank`` (mid-rank ECDF from ``points`` quantiles) or ``asinh-minmax``; see
-    :mod:`.features`.
+    :mod:`.features`. With ``threshold``, every indicator value the model stores lies within
+    the column's :func:`~.features.tail_bounds` (quantiles moved inward; for
+    ``asinh-minmax`` the values are coded into the bounds before the range is taken).
     """
     from pyspark.ml import Pipeline
 
-    if transform == "rank":
-        stages = rank_stages(columns, medians, rank_quantiles(df, columns, medians, points))
-    elif transform == "asinh-minmax":
-        stages = preprocessing_stages(columns, medians)
-    else:
+    if transform not in ("rank", "asinh-minmax"):
         raise ValueError(f"train.transform must be rank or asinh-minmax, not {transform!r}")
+    bounds = tail_bounds(df, columns, medians, threshold) if threshold else None
+    if transform == "rank":
+        quantiles = rank_quantiles(df, columns, medians, points)
+        stages = rank_stages(columns, medians, coded_quantiles(quantiles, bounds) if bounds else quantiles)
+    else:
+        stages = preprocessing_stages(columns, medians, bounds)
     return Pipeline(stages=stages).fit(df)
 
 

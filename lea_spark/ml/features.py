@@ -28,6 +28,9 @@ The transform (``train.transform``)
     A constant column maps to 0.5.
 
 Either way every step is a Spark ML stage, so the fitted transform is saved inside the model.
+The values it stores (quantiles, or the range's ends) are top- and bottom-coded to
+:func:`tail_bounds` when a disclosure threshold is given (``lea train`` gives
+``publish.threshold``).
 """
 from __future__ import annotations
 
@@ -165,11 +168,20 @@ def transformed_name(column: str) -> str:
     return f"__t_{column}"
 
 
-def preprocessing_stages(columns: list[str], medians: dict[str, float]) -> list:
-    """Unfitted Spark ML stages: impute -> asinh -> assemble -> range-standardise to ``features``."""
+def preprocessing_stages(columns: list[str], medians: dict[str, float],
+                         bounds: dict[str, tuple[float, float]] | None = None) -> list:
+    """Unfitted Spark ML stages: impute -> (top- and bottom-code to ``bounds``) -> asinh ->
+    assemble -> range-standardise to ``features``."""
     from pyspark.ml.feature import MinMaxScaler, SQLTransformer, VectorAssembler
 
-    exprs = ", ".join(f"asinh({_impute(c, medians)}) AS `{transformed_name(c)}`" for c in columns)
+    def coded(c: str) -> str:
+        x = _impute(c, medians)
+        if bounds is None:
+            return x
+        lo, hi = bounds[c]
+        return f"least(greatest({x}, CAST({float(lo)!r} AS DOUBLE)), CAST({float(hi)!r} AS DOUBLE))"
+
+    exprs = ", ".join(f"asinh({coded(c)}) AS `{transformed_name(c)}`" for c in columns)
     return [
         SQLTransformer(statement=f"SELECT *, {exprs} FROM __THIS__"),
         VectorAssembler(inputCols=[transformed_name(c) for c in columns], outputCol="__raw_vector"),
@@ -188,6 +200,60 @@ def rank_quantiles(df, columns: list[str], medians: dict[str, float], points: in
     probs = [(k + 0.5) / points for k in range(points)]
     qs = imputed.stat.approxQuantile([transformed_name(c) for c in columns], probs, 1.0 / (2 * points))
     return {c: sorted(float(v) for v in q) for c, q in zip(columns, qs)}
+
+
+def tail_bounds(df, columns: list[str], medians: dict[str, float], threshold: int) -> dict[str, tuple[float, float]]:
+    """Per column ``(lo, hi)``: the smallest imputed value with at least ``threshold`` families
+    at or below it, and the largest with at least ``threshold`` families at or above it.
+
+    The fitted transform stores values of the indicators (quantiles, or the range's ends);
+    coding every stored value into ``[lo, hi]`` keeps out the values that fewer than
+    ``threshold`` families share at a tail (the country's largest earnings, say). Found in at
+    most ``threshold + 1`` aggregation passes over all columns: each pass counts the families
+    at or beyond the current candidate of every open column and finds the next value inward.
+    Where the two bounds cross (fewer than ``2 * threshold`` families), both are the median.
+    """
+    import math
+
+    from pyspark.sql import functions as F
+
+    t = max(1, int(threshold))
+    imputed = df.selectExpr(*[f"{_impute(c, medians)} AS `__i{i}`" for i, c in enumerate(columns)])
+    cand = {i: [-math.inf, math.inf] for i in range(len(columns))}
+    found: dict[int, list] = {i: [None, None] for i in range(len(columns))}
+    open_ = {(i, side) for i in range(len(columns)) for side in (0, 1)}
+    for _ in range(t + 1):
+        if not open_:
+            break
+        aggs = []
+        for i, side in sorted(open_):
+            x, b = F.col(f"`__i{i}`"), F.lit(cand[i][side])
+            beyond, inward = (x <= b, x > b) if side == 0 else (x >= b, x < b)
+            nxt = F.min(F.when(inward, x)) if side == 0 else F.max(F.when(inward, x))
+            aggs += [F.count(F.when(beyond, 1)).alias(f"c{i}_{side}"), nxt.alias(f"n{i}_{side}")]
+        row = imputed.agg(*aggs).first()
+        for i, side in sorted(open_):
+            if row[f"c{i}_{side}"] >= t:
+                found[i][side] = cand[i][side]
+                open_.discard((i, side))
+            elif row[f"n{i}_{side}"] is None:   # fewer than t families in all
+                open_.discard((i, side))
+            else:
+                cand[i][side] = float(row[f"n{i}_{side}"])
+    if open_:
+        raise RuntimeError(f"tail bounds did not settle in {t + 1} passes: {sorted(open_)}")
+    out = {}
+    for i, c in enumerate(columns):
+        lo, hi = found[i]
+        if lo is None or hi is None or lo > hi:
+            lo = hi = float(medians[c])
+        out[c] = (float(lo), float(hi))
+    return out
+
+
+def coded_quantiles(quantiles: dict[str, list[float]], bounds: dict[str, tuple[float, float]]) -> dict[str, list[float]]:
+    """Each quantile moved into its column's ``[lo, hi]`` (see :func:`tail_bounds`)."""
+    return {c: [min(max(v, bounds[c][0]), bounds[c][1]) for v in q] for c, q in quantiles.items()}
 
 
 def rank_buckets(quantiles: list[float]) -> tuple[list[float], list[float]]:
