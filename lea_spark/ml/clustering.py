@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lea_spark.ml.features import (FEATURES_COL, coded_quantiles, preprocessing_stages, rank_quantiles, rank_stages,
-                                   tail_bounds)
+from lea_spark.ml.features import (FEATURES_COL, TRANSFORMS, coded_quantiles, preprocessing_stages, rank_quantiles,
+                                   rank_stages, tail_bounds)
 from lea_spark.ml.metrics import SegmentStats, segment_stats
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,8 @@ def fit_preprocessing(df, columns: list[str], medians: dict[str, float], transfo
     """
     from pyspark.ml import Pipeline
 
-    if transform not in ("rank", "asinh-minmax"):
-        raise ValueError(f"train.transform must be rank or asinh-minmax, not {transform!r}")
+    if transform not in TRANSFORMS:
+        raise ValueError(f"train.transform must be one of {', '.join(TRANSFORMS)}, not {transform!r}")
     bounds = tail_bounds(df, columns, medians, threshold) if threshold else None
     if transform == "rank":
         quantiles = rank_quantiles(df, columns, medians, points)
