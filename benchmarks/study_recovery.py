@@ -15,6 +15,9 @@ scores in numpy/scikit-learn, on the families with a planted group (adjusted Ran
 - latent class analysis: each indicator cut into 3 or 5 quantile classes, a mixture of
   independent categorical distributions fitted by EM (10 classes);
 - k = 50, 150, 200 types with the same grouping;
+- the recipe with indicators weighted by their phenomenon (the catalog's 11 phenomena): each
+  phenomenon given equal total weight (1/sqrt of its number of indicators) or equal total
+  variance of its ranks;
 - structural types as the LEA project formed them (family structure x number of children x
   age band of the youngest child x age band of the youngest parent), and a hybrid: k-means
   sub-types inside each structure x youngest-child band, about 100 in all, in proportion to
@@ -113,17 +116,42 @@ def quantile_classes(x: np.ndarray, n_bins: int) -> list[np.ndarray]:
     return out
 
 
+def phenomena(r: np.ndarray, cols: list[str], seeds: list[int], show) -> int:
+    """The recipe with each indicator weighted by its phenomenon (equal count or equal variance)."""
+    from lea_spark.indicators.catalog import by_name
+
+    names = sorted({by_name(c).phenomenon for c in cols})
+    block = np.array([names.index(by_name(c).phenomenon) for c in cols])
+    count = np.bincount(block)
+    var = np.array([r[:, block == b].var(0).sum() for b in range(len(names))])
+    print("indicators and rank variance per phenomenon:",
+          ", ".join(f"{p} {c} / {v:.3f}" for p, c, v in zip(names, count, var)))
+    weights = {"equal weights (the recipe)": np.ones(len(cols)),
+               "each phenomenon weight 1 (1/sqrt(indicators))": 1 / np.sqrt(count[block]),
+               "each phenomenon the same rank variance": 1 / np.sqrt(var[block])}
+    for name, w in weights.items():
+        for seed in seeds:
+            lab, g = types_and_groups(r * w, 100, seed)
+            show(f"{name} (seed {seed})", g, lab)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--conf-dir", required=True)
     ap.add_argument("--env", default="local")
     ap.add_argument("--seeds", type=int, nargs="+", default=[7, 8])
+    ap.add_argument("--sample", type=int, default=0, help="score a random sample of this many families (0: all)")
+    ap.add_argument("--only", choices=["phenomena"], help="run only these alternatives (with the recipe)")
     args = ap.parse_args()
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score as ari
     from sklearn.mixture import GaussianMixture
 
     xdf, y, cols = load(args.conf_dir, args.env)
+    if args.sample and args.sample < len(y):
+        keep = np.sort(np.random.default_rng(0).choice(len(y), args.sample, replace=False))
+        xdf, y = xdf.iloc[keep].reset_index(drop=True), y[keep]
     x = xdf.to_numpy()
     r = mid_ranks(x)
     m = ~np.isnan(y)
@@ -137,6 +165,8 @@ def main() -> int:
         extra = f"  oracle of its types {oracle(types):.3f}" if types is not None else ""
         print(f"{name:58s} ARI {ari(y[m], groups[m]):.3f}{extra}", flush=True)
 
+    if args.only == "phenomena":
+        return phenomena(r, cols, args.seeds, show)
     for seed in args.seeds:
         lab, g = types_and_groups(r, 100, seed)
         show(f"recipe: ranks, k-means 100, average linkage (seed {seed})", g, lab)

@@ -31,7 +31,7 @@ def setup_logging(level: str = "INFO") -> None:
         root.addHandler(handler)
     root.setLevel(level)
     for noisy in ("py4j", "py4j.clientserver", "py4j.java_gateway", "urllib3", "alembic",
-                  "mlflow.store.db.utils", "git", "matplotlib", "matplotlib.category", "PIL"):
+                  "mlflow.store.db.utils", "mlflow.spark", "git", "matplotlib", "matplotlib.category", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING if noisy.startswith(("mlflow", "matplotlib")) else logging.ERROR)
 
 

@@ -361,7 +361,8 @@ def test_recent_window_longer_than_look_back(spark):
 
 def test_health_of_a_family_without_household_members(spark):
     """Health indicators of members outside the dwelling reach the family even when no member
-    lives in it (the rates over household members are then 0)."""
+    lives in it. The rates over household members are then null here; build_features turns
+    every null indicator into 0 (test_gold_schema_keys_then_catalog_doubles: no null in gold)."""
     from pyspark.sql import functions as F
 
     from lea_spark.indicators.build import _health_and_services, _household_size, person_health
@@ -380,7 +381,7 @@ def test_health_of_a_family_without_household_members(spark):
     got = {text[r["family_id"]]: r.asDict()
            for r in _health_and_services(keyed, health, _household_size(keyed), prm).collect()}
     assert got["f1"]["distance_parents_substance_use"] == 1
-    assert got["f1"]["primary_care_visits_rate"] is None  # no household member: filled with 0 in gold
+    assert got["f1"]["primary_care_visits_rate"] is None  # no household member to divide by
 
 
 def test_first_three_code_characters_as_the_regular_expression_gives_them(spark):

@@ -256,6 +256,21 @@ def test_whole_local_pipeline_publishes_every_municipality(runs):
     assert "Outputs:" in runs["local_out"]
 
 
+def test_the_whole_runs_log_names_no_person_and_has_no_stale_warnings(runs):
+    """The log a user keeps of `lea run` (Python and Spark lines, stdout and stderr) carries
+    no pseudonym, family hash or identity code, no traceback, and none of the warnings that
+    would mean the code uses a deprecated Spark call or registers the Delta source twice."""
+    import re
+
+    text = runs["local_out"]
+    assert "== publish: done" in text and "== report: done" in text  # the log is the whole run's
+    ids = re.compile(r"fam\d{10}|[0-9a-f]{64}|\b\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]\b")
+    assert not ids.findall(text)
+    assert "Traceback" not in text
+    assert "deprecated" not in text.lower(), [ln for ln in text.splitlines() if "deprecated" in ln.lower()]
+    assert "replaced a previously registered data source" not in text
+
+
 def test_cluster_run_equals_local_run_despite_a_lost_worker(runs):
     local, cluster = _tables(runs["local"], "publish"), _tables(runs["cluster"], "publish")
     assert local and set(local) == set(cluster)

@@ -340,4 +340,10 @@ class DeltaRsDataSource(DataSource):
 
 
 def register(spark) -> None:
+    """Register ``lea_delta`` with the session, once (registering again logs a warning per job)."""
+    try:
+        if spark._jsparkSession.sessionState().dataSourceManager().dataSourceExists(FORMAT_NAME):
+            return
+    except Exception:  # noqa: BLE001 - a Spark without that internal API: register anyway
+        pass
     spark.dataSource.register(DeltaRsDataSource)
