@@ -134,3 +134,41 @@ def test_page_loads_without_console_errors(site, page, tmp_path):
     assert _console_errors(log) == []
     assert 'data-ready="1"' in dom, "the page's script did not run to the end"
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_shares_keep_their_decimals_and_phenomena_are_in_finnish_and_swedish(site):
+    """Shares show publish.share_decimals decimals as publish rounded them (21.0, never 21),
+    means two; each indicator row names its phenomenon in Finnish / Swedish and carries the
+    catalog's definition."""
+    import html
+    import re
+
+    from deltalake import DeltaTable
+
+    from lea_spark.indicators.catalog import CATALOG, PHENOMENA, PHENOMENON_NAMES
+
+    assert set(PHENOMENON_NAMES) == set(PHENOMENA)
+    out, _ = site
+    lake = out.parent / "lakehouse" / "publish"
+    gf = DeltaTable(str(lake / "group_families")).to_pandas()
+    nat = gf[gf.area_level == "country"].set_index("group_id")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    cell = r'<td class="[sn]"[^>]*>([^<]*)</td>'
+    rows = re.findall(r"<tr><td>(\d+)\. [^<]*<br><i>[^<]*</i></td>" + cell * 3, index)
+    assert len(rows) == len(nat) == 10
+    for group, _, share, country in rows:
+        want = f"{nat.loc[int(group), 'share_pct']:.1f}"
+        assert share == country == want, group
+
+    definitions = {i.name: i.definition for i in CATALOG}
+    names = {f"{fi.capitalize()} / {sv.capitalize()}" for fi, sv in PHENOMENON_NAMES.values()}
+    page = (out / "municipality" / "091.html").read_text(encoding="utf-8")
+    rates = re.findall(r'<tr><td>([^<]*)</td><td title="([^"]*)">([a-z0-9_]+)</td>' + cell * 2, page)
+    ir = DeltaTable(str(lake / "indicator_rates")).to_pandas()
+    assert len(rates) == len(ir[(ir.area_level == "municipality") & (ir.area_code == "091")]) > 0
+    for phenomenon, title, indicator, value, country in rates:
+        assert html.unescape(phenomenon) in names
+        assert html.unescape(title) == definitions[indicator]
+        for text in (value, country):
+            assert text == ".." or re.fullmatch(r"\d+\.\d %|\d+\.\d\d", text), (indicator, text)
+    assert not [p for p in PHENOMENA if f"<td>{p}</td>" in page]  # no English phenomenon left

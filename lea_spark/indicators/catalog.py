@@ -33,6 +33,21 @@ PHENOMENA = (
     "education", "socio-economic status", "health", "lifestyle", "service use",
 )
 
+# The phenomena in the report's languages (Finnish, Swedish).
+PHENOMENON_NAMES = {
+    "family structure": ("perherakenne", "familjestruktur"),
+    "social support network": ("sosiaalinen tukiverkosto", "socialt stödnätverk"),
+    "moves": ("muutot", "flyttningar"),
+    "livelihood": ("toimeentulo", "försörjning"),
+    "employment": ("työllisyys", "sysselsättning"),
+    "work ability": ("työkyky", "arbetsförmåga"),
+    "education": ("koulutus", "utbildning"),
+    "socio-economic status": ("sosioekonominen asema", "socioekonomisk ställning"),
+    "health": ("terveys", "hälsa"),
+    "lifestyle": ("elintavat", "levnadsvanor"),
+    "service use": ("palvelujen käyttö", "användning av tjänster"),
+}
+
 
 @dataclass(frozen=True)
 class Indicator:

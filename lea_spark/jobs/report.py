@@ -67,6 +67,6 @@ def run(cfg: Config, args) -> dict:
         st.rows_out = len(files)
     with step(JOB, "write pages") as st:
         geo = read_geo(cfg)
-        pages = build_site(tables, geo, period, int(cfg["publish.threshold"]), files)
+        pages = build_site(tables, geo, period, int(cfg["publish.threshold"]), files, int(cfg["publish.share_decimals"]))
         st.rows_out = write_pages(pages, out)
     return {"period": period, "reports": str(out), "pages": len(pages), "downloads": len(files)}

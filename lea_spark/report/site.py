@@ -11,7 +11,10 @@ import json
 
 import pandas as pd
 
+from lea_spark.indicators.catalog import CATALOG, PHENOMENA, PHENOMENON_NAMES
 from lea_spark.report import svg
+
+DEFINITIONS = {i.name: i.definition for i in CATALOG}
 
 SUPPRESSED = ".."
 NOT_APPLICABLE = "–"
@@ -63,9 +66,10 @@ def _fmt_count(v, status) -> str:
     return SUPPRESSED
 
 
-def _fmt_num(v, status, unit="") -> str:
+def _fmt_num(v, status, unit="", decimals: int = 1) -> str:
+    """A published share or mean with a fixed number of decimals (21.0, not 21)."""
     if status == "published" and v is not None and v == v:
-        return f"{v:g}{unit}"
+        return f"{v:.{decimals}f}{unit}"
     if status == "not applicable":
         return NOT_APPLICABLE
     return SUPPRESSED
@@ -97,12 +101,30 @@ def _legend_text(threshold: int) -> str:
             'skydda ett annat värde) visas som <b>..</b></p>')
 
 
+def _phenomenon(name) -> str:
+    """A phenomenon in Finnish / Swedish (the catalog's English name when it has none)."""
+    fi_sv = PHENOMENON_NAMES.get(str(name))
+    return f"{fi_sv[0].capitalize()} / {fi_sv[1].capitalize()}" if fi_sv else str(name)
+
+
+def _phenomenon_order(name) -> int:
+    return PHENOMENA.index(name) if name in PHENOMENA else len(PHENOMENA)
+
+
+def _indicator_cell(name) -> str:
+    """The indicator's column name, its catalog definition as the cell's tooltip."""
+    definition = DEFINITIONS.get(str(name))
+    title = f' title="{html.escape(definition)}"' if definition else ""
+    return f"<td{title}>{html.escape(str(name))}</td>"
+
+
 class Site:
-    def __init__(self, tables: dict[str, pd.DataFrame], geo: dict, period: str, threshold: int):
+    def __init__(self, tables: dict[str, pd.DataFrame], geo: dict, period: str, threshold: int, decimals: int = 1):
         self.t = tables
         self.geo = geo
         self.period = period
         self.threshold = threshold
+        self.decimals = decimals
         af = tables["area_families"]
         self.areas = {(r.area_level, r.area_code): r for r in af.itertuples(index=False)}
         gf = tables["group_families"]
@@ -136,8 +158,8 @@ class Site:
                '<th>Koko maa / Hela landet %</th><th></th></tr>']
         for r in rows.sort_values("group_id").itertuples(index=False):
             n = nat_share.get(int(r.group_id))
-            share = _fmt_num(r.share_pct, r.share_status)
-            nshare = _fmt_num(n.share_pct, n.share_status) if n is not None else NOT_APPLICABLE
+            share = _fmt_num(r.share_pct, r.share_status, decimals=self.decimals)
+            nshare = _fmt_num(n.share_pct, n.share_status, decimals=self.decimals) if n is not None else NOT_APPLICABLE
             bars = ""
             if r.share_status == "published":
                 bars += f'<span class="bar" style="width:{2 * r.share_pct:.0f}px"></span><br>'
@@ -149,6 +171,11 @@ class Site:
         out.append("</table>")
         return "".join(out)
 
+    def _unit(self, unit) -> tuple[str, int]:
+        """Suffix and decimals of a value as publish rounds it: shares to publish.share_decimals,
+        means to at least 2."""
+        return (" %", self.decimals) if unit == "percent" else ("", max(self.decimals, 2))
+
     def indicator_table(self, level, code) -> str:
         rows = self.rates.get((level, code))
         nat = self.rates.get(("country", "FI"))
@@ -157,12 +184,12 @@ class Site:
         natv = {r.indicator: r for r in nat.itertuples(index=False)}
         out = ['<table><tr><th>Ilmiö / Fenomen</th><th>Indikaattori / Indikator</th><th>Alue / Område</th>'
                '<th>Koko maa / Hela landet</th></tr>']
-        for r in rows.sort_values(["phenomenon", "indicator"]).itertuples(index=False):
-            unit = " %" if r.unit == "percent" else ""
+        for r in sorted(rows.itertuples(index=False), key=lambda r: (_phenomenon_order(r.phenomenon), r.indicator)):
+            unit, d = self._unit(r.unit)
             n = natv.get(r.indicator)
-            out.append(f"<tr><td>{html.escape(str(r.phenomenon))}</td><td>{html.escape(r.indicator)}</td>"
-                       f"{_cell(_fmt_num(r.value, r.status, unit), r.reason)}"
-                       f"{_cell(_fmt_num(n.value, n.status, unit) if n is not None else NOT_APPLICABLE)}</tr>")
+            out.append(f"<tr><td>{html.escape(_phenomenon(r.phenomenon))}</td>{_indicator_cell(r.indicator)}"
+                       f"{_cell(_fmt_num(r.value, r.status, unit, d), r.reason)}"
+                       f"{_cell(_fmt_num(n.value, n.status, unit, d) if n is not None else NOT_APPLICABLE)}</tr>")
         out.append("</table>")
         out.append('<p class="note">% = osuus perheistä; lukumäärää mittaavissa (esim. lapset, joilla '
                    'diagnoosi; toimeentulotukikuukaudet) osuus perheistä, joissa vähintään yksi. / % = andel '
@@ -197,7 +224,9 @@ class Site:
             breaks = svg.classes(list(vals.values()))
             fills[g] = {c: svg.colour(vals.get(c), breaks, c in sup) for c in codes}
             unit = "perhettä / familjer" if g == "families" else "%"
-            titles[g] = {c: f"{self.name(level, c)}: " + (f"{vals[c]:g}" if c in vals else SUPPRESSED if c in sup
+            shown = {c: (f"{int(v):,}".replace(",", "\u00a0") if g == "families" else f"{v:.{self.decimals}f} %")
+                     for c, v in vals.items()}
+            titles[g] = {c: f"{self.name(level, c)}: " + (shown[c] if c in vals else SUPPRESSED if c in sup
                                                          else NOT_APPLICABLE) for c in codes}
             legends[g] = svg.legend(breaks, unit)
         options = ['<option value="families">Perheitä / Familjer</option>'] + [
@@ -307,7 +336,7 @@ class Site:
             ttab = ('<h2>Perhetyypit / Familjetyper</h2><table><tr><th>Tyyppi / Typ</th><th>Ryhmä / Grupp</th>'
                     '<th>Perheitä / Familjer</th><th>%</th></tr>'
                     + "".join(f"<tr><td>{int(r.type_id)}</td><td>{'' if r.group_id != r.group_id or r.group_id is None else int(r.group_id)}</td>"
-                              f"{_cell(_fmt_count(r.families, r.status))}{_cell(_fmt_num(r.share_pct, r.share_status), r.share_reason)}</tr>"
+                              f"{_cell(_fmt_count(r.families, r.status))}{_cell(_fmt_num(r.share_pct, r.share_status, decimals=self.decimals), r.share_reason)}</tr>"
                               for r in pub.itertuples(index=False))
                     + f'</table><p class="note">{hidden} tyyppiä salattu / typer sekretessbelagda (..).</p>')
         county = muni.wellbeing_county_code
@@ -327,7 +356,7 @@ class Site:
         for g in self.groups:
             fi, sv = self.group_names[g]
             r = nat[nat.group_id == g].iloc[0] if nat is not None else None
-            share = _fmt_num(r.share_pct, r.share_status, " %") if r is not None else NOT_APPLICABLE
+            share = _fmt_num(r.share_pct, r.share_status, " %", self.decimals) if r is not None else NOT_APPLICABLE
             parts.append(f"<h2>{g}. {html.escape(fi)} / {html.escape(sv)}</h2><p>Osuus koko maassa / Andel i hela "
                          f"landet: <b>{share}</b></p>")
             p = prof[prof.group_id == g] if len(prof) else prof
@@ -335,11 +364,12 @@ class Site:
                 src = html.escape(str(p.iloc[0].name_source))
                 parts.append(f'<p class="note">Nimen lähde / Namnets källa: {src}</p><table><tr><th>Ilmiö / Fenomen</th>'
                              '<th>Indikaattori / Indikator</th><th>Ryhmä / Grupp</th><th>Koko maa / Hela landet</th></tr>')
-                for q in p.sort_values(["phenomenon", "indicator"]).itertuples(index=False):
-                    unit = " %" if q.unit == "percent" else ""
-                    parts.append(f"<tr><td>{html.escape(str(q.phenomenon))}</td><td>{html.escape(q.indicator)}</td>"
-                                 f"{_cell(_fmt_num(q.value, q.status, unit), q.reason)}"
-                                 f"{_cell(_fmt_num(q.country_value, 'published' if q.country_value == q.country_value and q.country_value is not None else 'suppressed', unit))}</tr>")
+                for q in sorted(p.itertuples(index=False), key=lambda q: (_phenomenon_order(q.phenomenon), q.indicator)):
+                    unit, d = self._unit(q.unit)
+                    known = q.country_value is not None and q.country_value == q.country_value
+                    parts.append(f"<tr><td>{html.escape(_phenomenon(q.phenomenon))}</td>{_indicator_cell(q.indicator)}"
+                                 f"{_cell(_fmt_num(q.value, q.status, unit, d), q.reason)}"
+                                 f"{_cell(_fmt_num(q.country_value, 'published' if known else 'suppressed', unit, d))}</tr>")
                 parts.append("</table>")
         script = "<script>document.body.setAttribute('data-ready','1');</script>"
         return page("Palvelutarveryhmät ja profiilit / Servicebehovsgrupper och profiler", "".join(parts), 0, script)
@@ -357,9 +387,10 @@ def ctab_join(parts: list[str]) -> str:
 
 
 def build_site(tables: dict[str, pd.DataFrame], geo: dict, period: str, threshold: int,
-               download_files: list[str]) -> dict[str, str]:
-    """Every page of the report as ``{relative path: html}``."""
-    site = Site(tables, geo, period, threshold)
+               download_files: list[str], decimals: int = 1) -> dict[str, str]:
+    """Every page of the report as ``{relative path: html}``; shares shown with ``decimals``
+    decimals (publish.share_decimals), means with at least 2."""
+    site = Site(tables, geo, period, threshold, decimals)
     pages = {"index.html": site.national(), "groups.html": site.groups_page(),
              "downloads.html": site.downloads(download_files)}
     for (lvl, code) in site.areas:
