@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 import pytest
@@ -305,9 +306,14 @@ def test_planted_groups_majority_of_children_tie_to_lower_group(spark):
 
 
 # ---------------------------------------------------------------- profiles
+def _segment(n, means, positive, nonbinary):
+    return {"n": n, "means": means, "valid": {c: n for c in means}, "positive": positive, "nonbinary": nonbinary}
+
+
 def test_profiles_suppress_small_segments_and_rank_effects():
     national = {"columns": {"x": {"mean": 10.0, "sd": 2.0}, "y": {"mean": 1.0, "sd": 1.0}}}
-    segs = {1: {"n": 20, "means": {"x": 14.0, "y": 0.8}}, 2: {"n": 3, "means": {"x": 1.0, "y": 9.0}}}
+    segs = {1: _segment(20, {"x": 14.0, "y": 0.8}, {"x": 20, "y": 20}, {"x": 20, "y": 20}),
+            2: _segment(3, {"x": 1.0, "y": 9.0}, {"x": 3, "y": 3}, {"x": 3, "y": 3})}
     gn = {g: names.GroupName(g, g, f"fi{g}", f"sv{g}", f"en{g}", "expert") for g in (1, 2)}
     ids = {"reference_period": "2022", "model_name": "m", "model_version": 1}
     rows = profiles.build_profiles("group", segs, {1: 1, 2: 2}, national, gn, threshold=5, effect_cut=0.5, ids=ids)
@@ -322,6 +328,51 @@ def test_profiles_suppress_small_segments_and_rank_effects():
     texts = profiles.portraits(rows, top=3)
     assert texts[0]["portrait_en"] == "Group 1: en1 (87.0 % of families). far above average: x (+2.0 sd)."
     assert texts[1]["portrait_en"] is None and texts[1]["is_suppressed"]
+
+
+def test_profiles_follow_publish_rules_for_few_families_with_a_trait():
+    """A 0/1 indicator is shown only when at least threshold families have the trait and as
+    many do not; a count of a sensitive phenomenon is the share of families with at least one
+    (its mean would give away its sum); a mean needs threshold families with a nonzero value.
+    No shown value times its families is a count below the threshold."""
+    national = {"columns": {"x": {"mean": 10.0, "sd": 2.0}, "y": {"mean": 0.0, "sd": 0.0},
+                            "z": {"mean": 0.0, "sd": 0.0}, "w": {"mean": 3.0, "sd": 1.0}}}
+    segs = {
+        # y: 16 of 20 with the trait, 4 without; z (diagnosed children): 2 families; w: 3 nonzero
+        1: _segment(20, {"x": 14.0, "y": 0.8, "z": 0.15, "w": 0.5}, {"x": 20, "y": 16, "z": 2, "w": 3},
+                    {"x": 20, "y": 0, "z": 1, "w": 3}),
+        # y: 15 of 30; z: 10 families with at least one child (mean 0.5: some have two)
+        2: _segment(30, {"x": 8.0, "y": 0.5, "z": 0.5, "w": 4.0}, {"x": 30, "y": 15, "z": 10, "w": 30},
+                    {"x": 30, "y": 0, "z": 3, "w": 30}),
+        3: _segment(3, {"x": 1.0, "y": 1.0, "z": 0.4, "w": 1.0}, {"x": 3, "y": 3, "z": 1, "w": 3},
+                    {"x": 3, "y": 0, "z": 0, "w": 3}),
+    }
+    gn = {g: names.GroupName(g, g, f"fi{g}", f"sv{g}", f"en{g}", "expert") for g in (1, 2, 3)}
+    ids = {"reference_period": "2022", "model_name": "m", "model_version": 1}
+    rows = profiles.build_profiles("group", segs, {1: 1, 2: 2, 3: 3}, national, gn, threshold=5, effect_cut=0.5,
+                                   ids=ids, counts_of={"z"})
+    got = {(r["segment_id"], r["indicator"]): r for r in rows}
+    p_y, p_z = (16 + 15 + 3) / 53, (2 + 10 + 1) / 53
+    y1, z1, w1 = got[1, "y"], got[1, "z"], got[1, "w"]
+    for r in (y1, z1, w1):
+        assert r["segment_mean"] is None and r["effect"] is None and r["index_score"] is None
+        assert r["direction"] is None and r["effect_rank"] is None and not r["is_suppressed"]
+    assert y1["suppression_reason"] == z1["suppression_reason"] == "fewer than 5 families with or without the trait"
+    assert w1["suppression_reason"] == "fewer than 5 families with a nonzero value"
+    y2, z2 = got[2, "y"], got[2, "z"]
+    assert y2["segment_mean"] == 0.5 and y2["national_mean"] == pytest.approx(p_y)
+    assert y2["national_sd"] == pytest.approx((p_y * (1 - p_y)) ** 0.5)
+    assert y2["effect"] == pytest.approx((0.5 - p_y) / (p_y * (1 - p_y)) ** 0.5)
+    assert z2["segment_mean"] == pytest.approx(10 / 30) and z2["national_mean"] == pytest.approx(p_z)
+    assert got[2, "w"]["segment_mean"] == 4.0 and got[1, "x"]["segment_mean"] == 14.0
+    assert got[1, "x"]["effect_rank"] == 1
+    for r in rows:
+        if r["indicator"] in ("y", "z") and r["segment_mean"] is not None:
+            with_trait = round(r["segment_mean"] * r["n_families"])
+            assert with_trait >= 5 and r["n_families"] - with_trait >= 5
+    texts = {t["segment_id"]: t["portrait_en"] for t in profiles.portraits(rows, top=5)}
+    named = set(re.findall(r"(\w+) \([+-]\d", texts[1]))
+    assert named == {"x"}  # the suppressed y, z and w are in no portrait
 
 
 def test_centroid_rows_only_for_segments_at_threshold():

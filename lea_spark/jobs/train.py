@@ -367,6 +367,7 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
     from lea_spark.ml.names import resolve_names
     from lea_spark.ml.profiles import PORTRAIT_COLUMNS, PROFILE_COLUMNS, build_profiles, portraits, segment_means
     from lea_spark.progress import step
+    from lea_spark.publish.phenomena import catalog_count_indicators
 
     name, alias = cfg["mlflow.registered_model"], cfg["mlflow.alias"]
     threshold = cfg["publish.threshold"]
@@ -393,8 +394,9 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
         names = resolve_names(cfg, name, version, {g: 100.0 * v["n"] / total for g, v in by_group.items()})
         ids = {"reference_period": period, "model_name": name, "model_version": version}
         effect, top = float(cfg["train.profile_effect"]), cfg["train.profile_top"]
-        rows = (build_profiles("group", by_group, {g: g for g in by_group}, stats, names, threshold, effect, ids)
-                + build_profiles("type", by_type, group_of_type, stats, names, threshold, effect, ids))
+        counts_of = catalog_count_indicators()  # shown as shares of families with at least one, as publish does
+        rows = (build_profiles("group", by_group, {g: g for g in by_group}, stats, names, threshold, effect, ids, counts_of)
+                + build_profiles("type", by_type, group_of_type, stats, names, threshold, effect, ids, counts_of))
         texts = portraits(rows, top)
         profiles_df = spark.createDataFrame(rows, schema=_profile_schema())
         portraits_df = spark.createDataFrame(texts, schema=_portrait_schema())
@@ -424,7 +426,9 @@ def _log_effect_heatmap(rows, period) -> None:
     if not groups or not indicators:
         return
     effect = {(r["segment_id"], r["indicator"]): r["effect"] for r in rows if r["level"] == "group" and r["indicator"]}
-    matrix = np.array([[effect.get((g, i)) or 0.0 for i in indicators] for g in groups])
+    # a suppressed value (publish's rules, lea_spark.ml.profiles) is a grey cell, not an effect
+    matrix = np.array([[effect.get((g, i)) if effect.get((g, i)) is not None else np.nan for i in indicators]
+                       for g in groups])
     labels = [f"{g} {next(r['name_en'] for r in rows if r['level'] == 'group' and r['segment_id'] == g)}"[:45] for g in groups]
     registry.log_heatmap(labels, indicators, matrix, "Group profiles", f"profiles/{period}/group_effects.png")
 

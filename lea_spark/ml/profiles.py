@@ -1,12 +1,26 @@
 """Pen portraits of family types and groups, as data and as short text (aggregates only).
 
-For each segment (a type or a group) and indicator: the segment's mean of the indicator
-as published in ``gold.family_features`` (missing values left out), the national mean and
-standard deviation, the *effect* ``(segment mean - national mean) / national sd`` and the
-OAC-style *index* ``100 * segment mean / national mean``. An indicator is "far above" or
-"far below" the average when ``|effect| >= train.profile_effect``. Segments with fewer
-families than ``publish.threshold`` are suppressed: their row keeps only the identifiers,
-``is_suppressed = true`` and the reason.
+For each segment (a type or a group) and indicator: the segment's value of the indicator
+(missing values left out), the national value and standard deviation, the *effect*
+``(segment value - national value) / national sd`` and the OAC-style *index*
+``100 * segment value / national value``. An indicator is "far above" or "far below" the
+average when ``|effect| >= train.profile_effect``.
+
+The values follow ``lea publish``'s rules for indicator rates, so that no profile, portrait
+or plot gives away a count below ``publish.threshold``:
+
+* a 0/1 indicator, and a count of a sensitive phenomenon (``counts_of``: its mean would
+  give away its sum, e.g. one child with a psychiatric diagnosis), is the *share of families
+  with the trait* (with at least one), its sd ``sqrt(p (1 - p))``; it is shown only when at
+  least ``threshold`` families have the trait and at least ``threshold`` do not;
+* any other indicator is the mean, shown only when at least ``threshold`` families have a
+  nonzero value;
+* a value that fails its rule is null, with its effect, index and direction, and
+  ``suppression_reason`` says why; a national value that fails it nulls the indicator's
+  effects in every segment.
+
+Segments with fewer families than ``publish.threshold`` are suppressed whole: their row
+keeps only the identifiers, ``is_suppressed = true`` and the reason.
 """
 from __future__ import annotations
 
@@ -31,17 +45,41 @@ PORTRAIT_COLUMNS = [
 
 
 def segment_means(df, segment_col: str, columns: list[str]) -> dict[int, dict]:
-    """Segment -> {"n": families, "means": {indicator: mean}} (one grouped aggregation)."""
+    """Segment -> {"n": families, "means", "valid", "positive", "nonbinary": {indicator: ...}}
+    (one grouped aggregation): the mean, the families with a value, with a value above 0 and
+    with a value other than 0 or 1."""
     from pyspark.sql import functions as F
 
     aggs = [F.count(F.lit(1)).alias("__n")]
     for i, c in enumerate(columns):
         col = F.col(f"`{c}`").cast("double")
-        aggs.append(F.avg(F.when(~F.isnan(col), col)).alias(f"m{i}"))
+        valid = F.when(~F.isnan(col), col)
+        aggs += [F.avg(valid).alias(f"m{i}"), F.count(valid).alias(f"v{i}"),
+                 F.sum(F.when(valid > 0, 1).otherwise(0)).alias(f"p{i}"),
+                 F.sum(F.when(valid.isNotNull() & ~valid.isin(0.0, 1.0), 1).otherwise(0)).alias(f"b{i}")]
     out = {}
     for r in df.groupBy(segment_col).agg(*aggs).collect():
-        out[int(r[segment_col])] = {"n": int(r["__n"]), "means": {c: r[f"m{i}"] for i, c in enumerate(columns)}}
+        out[int(r[segment_col])] = {
+            "n": int(r["__n"]),
+            "means": {c: r[f"m{i}"] for i, c in enumerate(columns)},
+            "valid": {c: int(r[f"v{i}"]) for i, c in enumerate(columns)},
+            "positive": {c: int(r[f"p{i}"]) for i, c in enumerate(columns)},
+            "nonbinary": {c: int(r[f"b{i}"]) for i, c in enumerate(columns)},
+        }
     return out
+
+
+def _value(mean, valid: int, positive: int, share: bool, threshold: int):
+    """``(value, reason)`` of one indicator in one segment (or the country) by publish's rules."""
+    if valid < threshold:
+        return None, f"fewer than {threshold} families with a value"
+    if share:
+        if positive < threshold or valid - positive < threshold:
+            return None, f"fewer than {threshold} families with or without the trait"
+        return positive / valid, None
+    if positive < threshold:
+        return None, f"fewer than {threshold} families with a nonzero value"
+    return mean, None
 
 
 def _direction(effect: float | None, cut: float) -> str:
@@ -52,9 +90,25 @@ def _direction(effect: float | None, cut: float) -> str:
 
 def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int],
                    national: dict, names: dict[int, GroupName], threshold: int, effect_cut: float,
-                   ids: dict) -> list[dict]:
-    """Rows of ``gold.segment_profiles`` for one level (``type`` or ``group``)."""
+                   ids: dict, counts_of: set[str] | frozenset = frozenset()) -> list[dict]:
+    """Rows of ``gold.segment_profiles`` for one level (``type`` or ``group``).
+
+    ``segments`` as :func:`segment_means` gives them (all families of the period, so their sums
+    are the country's); ``national`` is ``column_stats`` (mean and sd of the other indicators).
+    """
     total = sum(s["n"] for s in segments.values())
+    columns = list(next(iter(segments.values()))["means"]) if segments else []
+    nat = {}
+    for c in columns:
+        valid = sum(s.get("valid", {}).get(c, s["n"]) for s in segments.values())
+        positive = sum(s.get("positive", {}).get(c, s["n"]) for s in segments.values())
+        share = c in counts_of or sum(s.get("nonbinary", {}).get(c, 0) for s in segments.values()) == 0
+        mean, sd = national["columns"][c]["mean"], national["columns"][c]["sd"]
+        if share:
+            p = positive / valid if valid else None
+            mean, sd = p, (math.sqrt(p * (1.0 - p)) if p is not None else None)
+        value, _ = _value(mean, valid, positive, share, threshold)
+        nat[c] = (share, value, sd if value is not None else None)
     rows = []
     for seg_id in sorted(segments):
         s = segments[seg_id]
@@ -73,20 +127,22 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
             continue
         entries = []
         for c, m in s["means"].items():
-            nat = national["columns"][c]
-            mean, sd = nat["mean"], nat["sd"]
-            effect = (m - mean) / sd if (m is not None and sd) else None
-            index = 100.0 * m / mean if (m is not None and mean) else None
-            entries.append((c, m, mean, sd, effect, index))
+            share, mean, sd = nat[c]
+            valid = s.get("valid", {}).get(c, s["n"])
+            positive = s.get("positive", {}).get(c, s["n"])
+            v, reason = _value(m, valid, positive, share, threshold) if m is not None else (None, "no value")
+            effect = (v - mean) / sd if (v is not None and mean is not None and sd) else None
+            index = 100.0 * v / mean if (v is not None and mean) else None
+            entries.append((c, v, mean, sd, effect, index, reason))
         ranked = sorted(entries, key=lambda e: -abs(e[4]) if e[4] is not None else 0.0)
         rank = {e[0]: i + 1 for i, e in enumerate(ranked)}
-        for c, m, mean, sd, effect, index in entries:
+        for c, v, mean, sd, effect, index, reason in entries:
             rows.append({**base, "n_families": int(s["n"]), "share_pct": 100.0 * s["n"] / total,
-                         "is_suppressed": False, "suppression_reason": None, "indicator": c,
+                         "is_suppressed": False, "suppression_reason": reason, "indicator": c,
                          "phenomenon": phenomenon_of(c),
-                         "segment_mean": m, "national_mean": mean, "national_sd": sd, "effect": effect,
-                         "index_score": index, "direction": _direction(effect, effect_cut),
-                         "effect_rank": rank[c]})
+                         "segment_mean": v, "national_mean": mean, "national_sd": sd, "effect": effect,
+                         "index_score": index, "direction": _direction(effect, effect_cut) if v is not None else None,
+                         "effect_rank": rank[c] if effect is not None else None})
     return rows
 
 

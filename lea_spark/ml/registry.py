@@ -87,12 +87,15 @@ def log_heatmap(row_labels: list[str], col_labels: list[str], matrix, title: str
     except ImportError:
         return False
     import mlflow
+    import numpy as np
 
     fig, ax = plt.subplots(figsize=(max(6, 0.3 * len(col_labels)), max(3, 0.4 * len(row_labels))))
-    im = ax.imshow(matrix, cmap="RdBu_r", vmin=-2, vmax=2, aspect="auto")
+    cmap = plt.get_cmap("RdBu_r").copy()
+    cmap.set_bad("#bbbbbb")  # suppressed values (NaN)
+    im = ax.imshow(np.ma.masked_invalid(np.asarray(matrix, dtype=float)), cmap=cmap, vmin=-2, vmax=2, aspect="auto")
     ax.set_xticks(range(len(col_labels)), col_labels, rotation=90, fontsize=6)
     ax.set_yticks(range(len(row_labels)), row_labels, fontsize=7)
-    ax.set_title(title)
+    ax.set_title(title + " (grey: suppressed)")
     fig.colorbar(im, ax=ax, label="effect (sd from national mean)")
     fig.tight_layout()
     mlflow.log_figure(fig, artifact_file)
