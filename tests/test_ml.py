@@ -393,3 +393,20 @@ def test_city_share_errors_against_published_shares(spark):
     assert pori[3]["model_pct"] == 80.0 and pori[3]["error_pp"] == 70.0
     assert pori[2]["model_pct"] is None  # 4 families < threshold: blanked in the artifact
     assert [r for r in out if r["city"] == "tampere"] == [{"city": "tampere", "lea_group": None, "n_families": 0}]
+
+
+def test_a_single_blank_city_share_gets_a_partner(spark):
+    """Shares add up to 100: with one group of 3 families in Pori and nine of 6, blanking only
+    the small one would leave it as 100 minus the others; the smallest shown share is blanked
+    with it (model and planted columns alike), and the error of both."""
+    reference = {city: {g: 10.0 for g in range(1, 11)} for city in recovery.CITY_CODES}
+    rows = [("609", 1, 1)] * 3 + [("609", g, g) for g in range(2, 11) for _ in range(6)] + [("609", 10, 10)]
+    df = spark.createDataFrame(rows, "municipality_code string, pred int, group_no int")
+    _, out = recovery.city_share_errors(df, "pred", {g: g for g in range(1, 11)}, reference, threshold=5,
+                                        truth="group_no")
+    pori = {r["lea_group"]: r for r in out if r["city"] == "pori"}
+    for col in ("model_pct", "planted_pct"):
+        assert sorted(g for g, r in pori.items() if r[col] is None) == [1, 2], col
+    assert pori[1]["error_pp"] is None and pori[2]["error_pp"] is None and pori[3]["error_pp"] is not None
+    shown = sum(r["model_pct"] for r in pori.values() if r["model_pct"] is not None)
+    assert shown == pytest.approx(100.0 - 100.0 * 9 / 58, abs=0.05)  # the two blanks add up to 9 families

@@ -82,3 +82,9 @@ def write_gold(spark, cfg, families: pd.DataFrame) -> None:
         F.lit("lea-family-types").alias("model_name"), F.lit(1).alias("model_version"))
     write_table(cfg, feats, "gold.family_features")
     write_table(cfg, segs, "gold.family_segments")
+
+
+def test_a_count_in_a_summary_is_never_below_the_threshold():
+    from lea_spark.publish.build import shown_count
+
+    assert [shown_count(n, 5) for n in (0, 1, 4, 5, 120)] == [0, "fewer than 5", "fewer than 5", 5, 120]

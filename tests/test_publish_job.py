@@ -27,6 +27,7 @@ _SINGLE_POSTAL = pd.read_csv(GEO / "postal_areas_2025.csv", dtype=str).set_index
 # Planted small cells: Helsinki 00100 group 1 (types 1+2) = 3 families; type 5 = 1 family in a
 # municipality with a single postal area.
 SMALL = {("00100", 1): 2, ("00100", 2): 1, (_SINGLE_POSTAL, 5): 1}
+ONE_CHILD_AREA = "00120"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,8 @@ def published(spark, tmp_path_factory):
     cfg = make_cfg(base, **{"publish.postal_min_families": 0, "publish.type_min_families": 0,
                             "publish.rate_indicators": ["low_income", "moves_5y"]})
     families = dense_families(small=SMALL)
+    # Postal area 00120 (Helsinki): every family with one child, no child beyond the first.
+    families.loc[families.postal_code == ONE_CHILD_AREA, "n_children"] = 1.0
     write_gold(spark, cfg, families)
     summary = publish.run(cfg, argparse.Namespace(period=None))
     tables = {name: read_table(spark, cfg, f"publish.{name}").toPandas() for name in PUBLISH_TABLES}
@@ -98,7 +101,8 @@ def test_audit_table_shows_every_suppressed_cell_protected(published):
     # The audited cells are exactly the suppressed counts of the three published tables.
     af, gf, tf = tables["area_families"], tables["group_families"], tables["type_families"]
     hidden = {("families", r.area_level, r.area_code, "total") for r in af[af.families_status != "published"].itertuples()}
-    hidden |= {("children", r.area_level, r.area_code, "total") for r in af[af.children_status != "published"].itertuples()}
+    # an area's children are hidden exactly when its children beyond the first of each family are
+    hidden |= {("extra_children", r.area_level, r.area_code, "total") for r in af[af.children_status != "published"].itertuples()}
     hidden |= {("families", r.area_level, r.area_code, f"group:{r.group_id}") for r in gf[gf.status != "published"].itertuples()}
     hidden |= {("families", r.area_level, r.area_code, f"type:{r.type_id}") for r in tf[tf.status != "published"].itertuples()}
     audited = set(zip(counts.measure, counts.area_level, counts.area_code, counts.category))
@@ -236,3 +240,23 @@ def test_small_postal_areas_are_pooled_and_shown_as_too_small(spark, tmp_path):
     assert (tf.status == "too-small-area").all() and tf.families.isna().all()
     audit = read_table(spark, cfg, "publish.audit").toPandas()
     assert audit.is_protected.all()
+
+
+def test_children_beyond_the_first_of_each_family_are_never_few(published):
+    """Every family has a child, so a published number of children next to its published
+    family count tells how many children are beyond the first of each family, i.e. at most how
+    many families have more than one. That difference is a thresholded count too: it is never
+    published below the threshold, and it hides the children of some areas whose family count
+    is published."""
+    cfg, families, tables, _ = published
+    af = tables["area_families"]
+    t = cfg["publish.threshold"]
+    shown = af[af.children_status == "published"]
+    assert len(shown) > 0 and (shown.children - shown.families >= t).all()
+    assert (af.loc[af.families_status != "published", "children_status"] != "published").all()
+    only = af[(af.families_status == "published") & (af.children_status != "published")]
+    one_child = af[(af.area_level == "postal_area") & (af.area_code == ONE_CHILD_AREA)].iloc[0]
+    assert one_child.families >= t and one_child.area_code in set(only.area_code)
+    assert one_child.children_reason == f"fewer than {t} children beyond the first of each family"
+    assert set(only.children_reason) <= {f"fewer than {t} children beyond the first of each family",
+                                         "suppressed with the area's family count or to protect another area"}

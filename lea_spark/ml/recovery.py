@@ -41,7 +41,9 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
     ``df`` needs ``municipality_code`` and the ``pred`` label (and ``truth`` for the
     planted shares shown alongside). Cities without families are left out of the metrics
     and reported in the rows with ``n_families = 0``. In the rows, a share standing for
-    fewer than ``threshold`` families is blanked (the metrics use it).
+    fewer than ``threshold`` families is blanked (the metrics use it). A city's shares add up
+    to 100, so a blank that is the only one of its column would be 100 minus the others: the
+    smallest shown share of that column is then blanked too.
     """
     from pyspark.sql import functions as F
 
@@ -75,12 +77,23 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
                          "model_pct": None if small_model else round(pred_share[g], 2),
                          "planted_pct": None if (not truth or small_truth) else round(truth_share[g], 2),
                          "error_pp": None if small_model else round(err, 2)})
+        _blank_pairs(rows[-len(reference[city]):])
         metrics[f"share_error_max_pp_{city}"] = float(max(errs))
         errors_all.extend(errs)
     if errors_all:
         metrics["share_error_max_pp"] = float(max(errors_all))
         metrics["share_error_mean_pp"] = float(np.mean(errors_all))
     return metrics, rows
+
+
+def _blank_pairs(city_rows: list[dict]) -> None:
+    """Secondary blanking of one city's rows: never a single blank share in a column."""
+    for col, linked in (("model_pct", ("error_pp",)), ("planted_pct", ())):
+        shown = [r for r in city_rows if r[col] is not None]
+        if len(shown) == len(city_rows) - 1 and shown:
+            partner = min(shown, key=lambda r: r[col])
+            for c in (col, *linked):
+                partner[c] = None
 
 
 def recovery_metrics(labelled, pred: str, reference: dict[str, dict[int, float]],

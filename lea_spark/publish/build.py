@@ -85,6 +85,8 @@ def _reasons(cells: PublishCells, status: np.ndarray, threshold: int) -> list[st
     for key, st in zip(cells.table.keys, status):
         if st == PUBLISHED:
             out.append(None)
+        elif key[0] == CHILDREN and st == 1:
+            out.append(f"fewer than {threshold} children beyond the first of each family")
         elif key[0] == CHILDREN:
             out.append("suppressed with the area's family count or to protect another area")
         elif st == 1:
@@ -172,7 +174,11 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
         lvl, code = a["area_level"], a["area_code"]
         fam, fst, frs = cell((FAMILIES, lvl, code, TOTAL))
         if cells.has_children:
-            ch, cst, crs = cell((CHILDREN, lvl, code, TOTAL))
+            extra, cst, crs = cell((CHILDREN, lvl, code, TOTAL))
+            # children = families + children beyond the first; shown only when both are
+            ch = fam + extra if (extra is not None and fam is not None) else None
+            if ch is None and cst == "published":
+                cst, crs = names[SECONDARY], "suppressed with the area's family count"
         else:
             ch, cst, crs = None, "unavailable", "number of children not in the inputs"
         af.append({**a, "families": fam, "families_status": fst, "families_reason": frs,
@@ -219,7 +225,8 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
         "primary": int((status == 1).sum()), "secondary": int((status == SECONDARY).sum()),
         "withheld": int((status == WITHHELD).sum()),
         "audit_failing": result.n_failing, "audit_seconds": round(result.seconds, 2),
-        "families_without_postal_area": unplaced,
+        # printed and logged: they may be the families with protected addresses
+        "families_without_postal_area": shown_count(unplaced, s.threshold),
         "rate_indicators_protected": len(rate_prot.indicators) if rate_prot else 0,
         "rate_cells_suppressed": rate_prot.rate_cells_suppressed if rate_prot else 0,
         "rate_audit_cells": len(rate_prot.audit.cells) if rate_prot else 0,
@@ -227,6 +234,11 @@ def build_publication(areas: pd.DataFrame, agg: Aggregates, period: str, s: Sett
         "rate_audit_seconds": round(rate_prot.audit.seconds, 2) if rate_prot else 0.0,
     }
     return Publication(tables, result, cells, status, summary, rate_prot)
+
+
+def shown_count(n: int, threshold: int) -> int | str:
+    """A count for a log line or summary: itself when 0 or at least ``threshold``, else a band."""
+    return n if n == 0 or n >= threshold else f"fewer than {threshold}"
 
 
 def _share(n, total, decimals):

@@ -6,7 +6,12 @@ Cell keys are ``(measure, area_level, area_code, category)``:
   ``("type", t)`` at municipality level (types are many and small: published where a
   municipality reads them, and kept out of the national roll-up so that the hierarchies
   of different municipalities stay independent);
-* measure ``"children"``: category ``"total"``.
+* measure ``"extra_children"``: category ``"total"``: the children beyond the first of each
+  family (children - families). Every family has a child, so a published number of children
+  next to a published family count gives this difference away; it says how many families
+  have more than one child (6 families and 7 children: exactly one has two). It is therefore
+  a thresholded count like the families, and an area's number of children (families +
+  extra children) is published only when both are.
 
 Relations (all known to an attacker): within every area, total = sum of groups = sum of
 types, and each group = sum of its types when every type lies in one group; across areas,
@@ -24,14 +29,14 @@ import pandas as pd
 from lea_spark.disclosure import LinkedTable
 from lea_spark.publish.geography import COUNTRY_CODE
 
-FAMILIES, CHILDREN = "families", "children"
+FAMILIES, CHILDREN = "families", "extra_children"
 TOTAL = "total"
 
 
 @dataclass
 class PublishCells:
     table: LinkedTable
-    thresholded: np.ndarray       # True for family counts (the threshold rule applies)
+    thresholded: np.ndarray       # True for family and extra-children counts (the threshold rule applies)
     group_ids: list[int]
     type_ids: list[int]
     type_group: dict[int, int]    # type -> group when nested, else {}
@@ -121,6 +126,7 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
         for cat in all_cats:
             if (m, cat) in muni_vals:
                 t.add_cell((FAMILIES, "municipality", m, cat), muni_vals[(m, cat)])
+    postal_tot: dict[str, int] = {}
     for p in postals.area_code:
         tot = 0
         for g in group_ids:
@@ -128,6 +134,7 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
             t.add_cell((FAMILIES, "postal_area", p, ("group", g)), v)
             tot += v
         t.add_cell((FAMILIES, "postal_area", p, TOTAL), tot)
+        postal_tot[p] = tot
 
     # Within-area relations.
     level_codes = [("country", [COUNTRY_CODE]), ("county", list(counties.area_code)),
@@ -158,13 +165,13 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
     for cat in cats:
         for m in munis.area_code:
             t.add_relation((FAMILIES, "municipality", m, cat), [(FAMILIES, "postal_area", p, cat) for p in postals_of.get(m, [])])
-    n_family_cells = t.n
 
     has_children = muni_children is not None
     if has_children:
         mc = _counts(muni_children, ["municipality_code"], "children")
         pc = _counts(postal_children, ["postal_code"], "children") if postal_children is not None else {}
-        cvals = {m: mc.get(m, 0) for m in munis.area_code}
+        # children beyond the first of each family: additive like the counts themselves
+        cvals = {m: mc.get(m, 0) - muni_vals[(m, TOTAL)] for m in munis.area_code}
         cc = {c: sum(cvals[m] for m in munis_of.get(c, [])) for c in counties.area_code}
         t.add_cell((CHILDREN, "country", COUNTRY_CODE, TOTAL), sum(cc.values()))
         for c in counties.area_code:
@@ -172,24 +179,24 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
         for m in munis.area_code:
             t.add_cell((CHILDREN, "municipality", m, TOTAL), cvals[m])
         for p in postals.area_code:
-            t.add_cell((CHILDREN, "postal_area", p, TOTAL), pc.get(p, 0))
+            t.add_cell((CHILDREN, "postal_area", p, TOTAL), pc.get(p, 0) - postal_tot[p])
         t.add_relation((CHILDREN, "country", COUNTRY_CODE, TOTAL), [(CHILDREN, "county", c, TOTAL) for c in counties.area_code], offset=0)
         for c in counties.area_code:
             t.add_relation((CHILDREN, "county", c, TOTAL), [(CHILDREN, "municipality", m, TOTAL) for m in munis_of.get(c, [])], offset=0)
         for m in munis.area_code:
             t.add_relation((CHILDREN, "municipality", m, TOTAL), [(CHILDREN, "postal_area", p, TOTAL) for p in postals_of.get(m, [])])
 
-    thresholded = np.zeros(t.n, dtype=bool)
-    thresholded[:n_family_cells] = True
+    thresholded = np.ones(t.n, dtype=bool)  # family and extra-children counts alike
     return PublishCells(t, thresholded, list(group_ids), type_ids, type_group, has_children)
 
 
 def linked_children_status(cells: PublishCells, status: np.ndarray) -> np.ndarray:
-    """Pre-suppress the children count of every area whose family total is suppressed.
+    """Suppress the extra children of every area whose family total is suppressed.
 
-    A published number of children bounds the number of families from above, so it must
-    not stand next to a suppressed family total. Returns the ``initial`` status array for
-    :func:`lea_spark.disclosure.protect` (secondary for those children cells).
+    The number of children (families + extra children) is published only when both are, so
+    an area's children are hidden with its family count; linking the extra-children cell as
+    well keeps the audited cells exactly the hidden published values. Returns the statuses
+    :func:`lea_spark.disclosure.protect` applies (secondary for those cells).
     """
     from lea_spark.disclosure import PUBLISHED, SECONDARY
 
@@ -200,5 +207,8 @@ def linked_children_status(cells: PublishCells, status: np.ndarray) -> np.ndarra
     for i, key in enumerate(t.keys):
         if key[0] == FAMILIES and key[3] == TOTAL and status[i] != PUBLISHED:
             j = t.index((CHILDREN, key[1], key[2], TOTAL))
-            initial[j] = SECONDARY
+            # a cell already suppressed keeps its status: a primary one (below the threshold)
+            # must not be declared secondary, which tells the attacker "at least the threshold"
+            if status[j] == PUBLISHED:
+                initial[j] = SECONDARY
     return initial
