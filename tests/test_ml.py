@@ -390,23 +390,42 @@ def test_city_share_errors_against_published_shares(spark):
     m, out = recovery.city_share_errors(df, "pred", {5: 2, 6: 3}, reference, threshold=5)
     assert m == {"share_error_max_pp_pori": 70.0, "share_error_max_pp": 70.0, "share_error_mean_pp": pytest.approx(16.0)}
     pori = {r["lea_group"]: r for r in out if r["city"] == "pori"}
-    assert pori[3]["model_pct"] == 80.0 and pori[3]["error_pp"] == 70.0
-    assert pori[2]["model_pct"] is None  # 4 families < threshold: blanked in the artifact
+    # 4 families < threshold: group 2 is blanked in the artifact, and so is the rest of the
+    # column (80 % would give it away as 100 - 80); the metrics above still use every share
+    assert all(r["model_pct"] is None and r["error_pp"] is None for r in pori.values())
     assert [r for r in out if r["city"] == "tampere"] == [{"city": "tampere", "lea_group": None, "n_families": 0}]
 
 
-def test_a_single_blank_city_share_gets_a_partner(spark):
+def test_a_blank_city_share_blanks_its_column(spark):
     """Shares add up to 100: with one group of 3 families in Pori and nine of 6, blanking only
-    the small one would leave it as 100 minus the others; the smallest shown share is blanked
-    with it (model and planted columns alike), and the error of both."""
+    the small one would leave it as 100 minus the others, and blanking a partner too would let
+    the partner's rank narrow it down; the city's whole column is blanked (model and planted
+    alike, and the errors), while another city with no small group keeps its shares."""
     reference = {city: {g: 10.0 for g in range(1, 11)} for city in recovery.CITY_CODES}
-    rows = [("609", 1, 1)] * 3 + [("609", g, g) for g in range(2, 11) for _ in range(6)] + [("609", 10, 10)]
+    rows = ([("609", 1, 1)] * 3 + [("609", g, g) for g in range(2, 11) for _ in range(6)]
+            + [("905", g, g) for g in range(1, 11) for _ in range(7)])
     df = spark.createDataFrame(rows, "municipality_code string, pred int, group_no int")
-    _, out = recovery.city_share_errors(df, "pred", {g: g for g in range(1, 11)}, reference, threshold=5,
+    m, out = recovery.city_share_errors(df, "pred", {g: g for g in range(1, 11)}, reference, threshold=5,
                                         truth="group_no")
-    pori = {r["lea_group"]: r for r in out if r["city"] == "pori"}
-    for col in ("model_pct", "planted_pct"):
-        assert sorted(g for g, r in pori.items() if r[col] is None) == [1, 2], col
-    assert pori[1]["error_pp"] is None and pori[2]["error_pp"] is None and pori[3]["error_pp"] is not None
-    shown = sum(r["model_pct"] for r in pori.values() if r["model_pct"] is not None)
-    assert shown == pytest.approx(100.0 - 100.0 * 9 / 58, abs=0.05)  # the two blanks add up to 9 families
+    pori = [r for r in out if r["city"] == "pori"]
+    vaasa = [r for r in out if r["city"] == "vaasa"]
+    assert len(pori) == len(vaasa) == 10
+    assert all(r["model_pct"] is None and r["planted_pct"] is None and r["error_pp"] is None for r in pori)
+    assert all(r["model_pct"] == 10.0 and r["planted_pct"] == 10.0 and r["error_pp"] == 0.0 for r in vaasa)
+    assert m["share_error_max_pp_pori"] > 0  # the metrics still use every share
+
+
+def test_the_mean_number_of_children_needs_threshold_families_with_more_than_one(spark):
+    """Every family has a child, so (mean - 1) x families is the number of children beyond the
+    first; the profile shows the mean only when at least threshold families have more than one."""
+    rows = [(1, 1.0)] * 20 + [(1, 2.0)] * 3 + [(2, 1.0)] * 10 + [(2, 3.0)] * 6
+    df = spark.createDataFrame(rows, "g int, n_children double")
+    segs = profiles.segment_means(df, "g", ["n_children"])
+    assert (segs[1]["positive"]["n_children"], segs[2]["positive"]["n_children"]) == (3, 6)
+    national = {"columns": {"n_children": {"mean": 1.5, "sd": 0.8}}}
+    gn = {g: names.GroupName(g, g, f"fi{g}", f"sv{g}", f"en{g}", "expert") for g in (1, 2)}
+    out = profiles.build_profiles("group", segs, {1: 1, 2: 2}, national, gn, threshold=5, effect_cut=0.5,
+                                  ids={"reference_period": "2022", "model_name": "m", "model_version": 1})
+    got = {r["segment_id"]: r for r in out}
+    assert got[1]["segment_mean"] is None and got[1]["suppression_reason"] == "fewer than 5 families with a value above 1"
+    assert got[2]["segment_mean"] == pytest.approx(28 / 16)

@@ -14,7 +14,7 @@ or plot gives away a count below ``publish.threshold``:
   with the trait* (with at least one), its sd ``sqrt(p (1 - p))``; it is shown only when at
   least ``threshold`` families have the trait and at least ``threshold`` do not;
 * any other indicator is the mean, shown only when at least ``threshold`` families have a
-  nonzero value;
+  nonzero value (for the number of children: more than one, :data:`FLOORS`);
 * a value that fails its rule is null, with its effect, index and direction, and
   ``suppression_reason`` says why; a national value that fails it nulls the indicator's
   effects in every segment.
@@ -44,10 +44,17 @@ PORTRAIT_COLUMNS = [
 ]
 
 
+# Indicators every family has at least this value of: their "nonzero" count is of the families
+# above it. Every family has a child, so a mean number of children gives away the children
+# beyond the first (publish.cells: extra_children); it is shown only when at least threshold
+# families have more than one.
+FLOORS = {"n_children": 1.0}
+
+
 def segment_means(df, segment_col: str, columns: list[str]) -> dict[int, dict]:
     """Segment -> {"n": families, "means", "valid", "positive", "nonbinary": {indicator: ...}}
-    (one grouped aggregation): the mean, the families with a value, with a value above 0 and
-    with a value other than 0 or 1."""
+    (one grouped aggregation): the mean, the families with a value, with a value above 0 (above
+    its :data:`FLOORS` entry) and with a value other than 0 or 1."""
     from pyspark.sql import functions as F
 
     aggs = [F.count(F.lit(1)).alias("__n")]
@@ -55,7 +62,7 @@ def segment_means(df, segment_col: str, columns: list[str]) -> dict[int, dict]:
         col = F.col(f"`{c}`").cast("double")
         valid = F.when(~F.isnan(col), col)
         aggs += [F.avg(valid).alias(f"m{i}"), F.count(valid).alias(f"v{i}"),
-                 F.sum(F.when(valid > 0, 1).otherwise(0)).alias(f"p{i}"),
+                 F.sum(F.when(valid > F.lit(FLOORS.get(c, 0.0)), 1).otherwise(0)).alias(f"p{i}"),
                  F.sum(F.when(valid.isNotNull() & ~valid.isin(0.0, 1.0), 1).otherwise(0)).alias(f"b{i}")]
     out = {}
     for r in df.groupBy(segment_col).agg(*aggs).collect():
@@ -131,6 +138,8 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
             valid = s.get("valid", {}).get(c, s["n"])
             positive = s.get("positive", {}).get(c, s["n"])
             v, reason = _value(m, valid, positive, share, threshold) if m is not None else (None, "no value")
+            if reason and c in FLOORS:
+                reason = reason.replace("a nonzero value", f"a value above {FLOORS[c]:g}")
             effect = (v - mean) / sd if (v is not None and mean is not None and sd) else None
             index = 100.0 * v / mean if (v is not None and mean) else None
             entries.append((c, v, mean, sd, effect, index, reason))

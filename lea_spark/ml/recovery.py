@@ -42,8 +42,8 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
     planted shares shown alongside). Cities without families are left out of the metrics
     and reported in the rows with ``n_families = 0``. In the rows, a share standing for
     fewer than ``threshold`` families is blanked (the metrics use it). A city's shares add up
-    to 100, so a blank that is the only one of its column would be 100 minus the others: the
-    smallest shown share of that column is then blanked too.
+    to 100, so a blank would be 100 minus the others, and a second blank could be narrowed down
+    by which share it is: a column with a blank is blanked whole for that city.
     """
     from pyspark.sql import functions as F
 
@@ -87,13 +87,12 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
 
 
 def _blank_pairs(city_rows: list[dict]) -> None:
-    """Secondary blanking of one city's rows: never a single blank share in a column."""
+    """Secondary blanking of one city's rows: a column with any blank share is blanked whole."""
     for col, linked in (("model_pct", ("error_pp",)), ("planted_pct", ())):
-        shown = [r for r in city_rows if r[col] is not None]
-        if len(shown) == len(city_rows) - 1 and shown:
-            partner = min(shown, key=lambda r: r[col])
-            for c in (col, *linked):
-                partner[c] = None
+        if any(r[col] is None for r in city_rows):
+            for r in city_rows:
+                for c in (col, *linked):
+                    r[c] = None
 
 
 def recovery_metrics(labelled, pred: str, reference: dict[str, dict[int, float]],
