@@ -90,8 +90,7 @@ def log_heatmap(row_labels: list[str], col_labels: list[str], matrix, title: str
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(max(6, 0.3 * len(col_labels)), max(3, 0.4 * len(row_labels))))
-    cmap = plt.get_cmap("RdBu_r").copy()
-    cmap.set_bad("#bbbbbb")  # suppressed values (NaN)
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#bbbbbb")  # suppressed values (NaN) in grey
     im = ax.imshow(np.ma.masked_invalid(np.asarray(matrix, dtype=float)), cmap=cmap, vmin=-2, vmax=2, aspect="auto")
     ax.set_xticks(range(len(col_labels)), col_labels, rotation=90, fontsize=6)
     ax.set_yticks(range(len(row_labels)), row_labels, fontsize=7)
