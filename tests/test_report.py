@@ -79,7 +79,7 @@ def test_xlsx_matches_csv(site):
     assert len(csv) == 1 + 23 + 308 + 3026
     for name in ("area_families", "group_families", "type_families", "indicator_rates", "group_profiles", "audit"):
         codes = {c: str for c in ("area_code", "parent_area_code", "municipality_code", "wellbeing_county_code")}
-        csv = pd.read_csv(out / "data" / f"{name}.csv", dtype=codes)
+        csv = pd.read_csv(out / "data" / f"{name}.csv", dtype=codes, low_memory=False)
         xlsx = pd.read_excel(out / "data" / f"{name}.xlsx", dtype=codes)
         assert len(csv) > 0, name
         assert not {"family_id", "person_id"} & set(csv.columns), name
