@@ -76,17 +76,16 @@ def segment_means(df, segment_col: str, columns: list[str]) -> dict[int, dict]:
     return out
 
 
-def _value(mean, valid: int, positive: int, share: bool, threshold: int):
-    """``(value, reason)`` of one indicator in one segment (or the country) by publish's rules."""
-    if valid < threshold:
-        return None, f"fewer than {threshold} families with a value"
-    if share:
-        if positive < threshold or valid - positive < threshold:
-            return None, f"fewer than {threshold} families with or without the trait"
-        return positive / valid, None
-    if positive < threshold:
-        return None, f"fewer than {threshold} families with a nonzero value"
-    return mean, None
+def _value(c: str, mean, valid: int, positive: int, share: bool, threshold: int):
+    """``(value, reason)`` of indicator ``c`` in one segment (or the country) by publish's rule
+    (:func:`lea_spark.publish.build.small_rate_reason`)."""
+    from lea_spark.publish.build import small_rate_reason
+
+    above = f"a value above {FLOORS[c]:g}" if c in FLOORS else "a nonzero value"
+    reason = small_rate_reason(valid, positive, share, threshold, above)
+    if reason:
+        return None, reason
+    return (positive / valid if share else mean), None
 
 
 def _direction(effect: float | None, cut: float) -> str:
@@ -107,14 +106,14 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
     columns = list(next(iter(segments.values()))["means"]) if segments else []
     nat = {}
     for c in columns:
-        valid = sum(s.get("valid", {}).get(c, s["n"]) for s in segments.values())
-        positive = sum(s.get("positive", {}).get(c, s["n"]) for s in segments.values())
-        share = c in counts_of or sum(s.get("nonbinary", {}).get(c, 0) for s in segments.values()) == 0
+        valid = sum(s["valid"][c] for s in segments.values())
+        positive = sum(s["positive"][c] for s in segments.values())
+        share = c in counts_of or sum(s["nonbinary"][c] for s in segments.values()) == 0
         mean, sd = national["columns"][c]["mean"], national["columns"][c]["sd"]
         if share:
             p = positive / valid if valid else None
             mean, sd = p, (math.sqrt(p * (1.0 - p)) if p is not None else None)
-        value, _ = _value(mean, valid, positive, share, threshold)
+        value, _ = _value(c, mean, valid, positive, share, threshold)
         nat[c] = (share, value, sd if value is not None else None)
     rows = []
     for seg_id in sorted(segments):
@@ -135,11 +134,8 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
         entries = []
         for c, m in s["means"].items():
             share, mean, sd = nat[c]
-            valid = s.get("valid", {}).get(c, s["n"])
-            positive = s.get("positive", {}).get(c, s["n"])
-            v, reason = _value(m, valid, positive, share, threshold) if m is not None else (None, "no value")
-            if reason and c in FLOORS:
-                reason = reason.replace("a nonzero value", f"a value above {FLOORS[c]:g}")
+            v, reason = (_value(c, m, s["valid"][c], s["positive"][c], share, threshold) if m is not None
+                         else (None, "no value"))
             effect = (v - mean) / sd if (v is not None and mean is not None and sd) else None
             index = 100.0 * v / mean if (v is not None and mean) else None
             entries.append((c, v, mean, sd, effect, index, reason))

@@ -77,7 +77,7 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
                          "model_pct": None if small_model else round(pred_share[g], 2),
                          "planted_pct": None if (not truth or small_truth) else round(truth_share[g], 2),
                          "error_pp": None if small_model else round(err, 2)})
-        _blank_pairs(rows[-len(reference[city]):])
+        _blank_columns(rows[-len(reference[city]):])
         metrics[f"share_error_max_pp_{city}"] = float(max(errs))
         errors_all.extend(errs)
     if errors_all:
@@ -86,7 +86,7 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
     return metrics, rows
 
 
-def _blank_pairs(city_rows: list[dict]) -> None:
+def _blank_columns(city_rows: list[dict]) -> None:
     """Secondary blanking of one city's rows: a column with any blank share is blanked whole."""
     for col, linked in (("model_pct", ("error_pp",)), ("planted_pct", ())):
         if any(r[col] is None for r in city_rows):

@@ -251,17 +251,28 @@ def _share(n, total, decimals):
     return round(100.0 * n / total, decimals), "published", None
 
 
+def small_rate_reason(n: int, pos: int, binary: bool, threshold: int, positive: str = "a nonzero value") -> str | None:
+    """Why a rate of ``n`` families, ``pos`` of them with ``positive``, is not shown (None: it
+    may be): fewer than ``threshold`` families with a value; for a share (``binary``), with or
+    without the trait; for a mean, with ``positive``. The rule of every rate publish shows and
+    of the model's profiles (:mod:`lea_spark.ml.profiles`)."""
+    t = threshold
+    if n < t:
+        return f"fewer than {t} families with a value"
+    if binary and (pos < t or n - pos < t):
+        return f"fewer than {t} families with or without the trait"
+    if not binary and pos < t:
+        return f"fewer than {t} families with {positive}"
+    return None
+
+
 def _rate(n, pos, total, binary, s: Settings):
     """(value, status, reason) of one indicator rate from its sums."""
-    t = s.threshold
-    if n < t:
-        return None, "primary-suppressed", f"fewer than {t} families with a value"
+    reason = small_rate_reason(n, pos, binary, s.threshold)
+    if reason:
+        return None, "primary-suppressed", reason
     if binary:
-        if pos < t or n - pos < t:
-            return None, "primary-suppressed", f"fewer than {t} families with or without the trait"
         return round(100.0 * pos / n, s.decimals), "published", None
-    if pos < t:
-        return None, "primary-suppressed", f"fewer than {t} families with a nonzero value"
     return round(total / n, max(s.decimals, 2)), "published", None
 
 
