@@ -375,6 +375,82 @@ def test_profiles_follow_publish_rules_for_few_families_with_a_trait():
     assert named == {"x"}  # the suppressed y, z and w are in no portrait
 
 
+def _derivable(rows, indicator):
+    """Segment -> the number of families with the trait its shown share and size give."""
+    shown = {}
+    for r in rows:
+        if r["indicator"] == indicator and r["segment_mean"] is not None:
+            shown[(r["level"], r["segment_id"])] = round(r["segment_mean"] * r["n_families"])
+    return shown
+
+
+def test_profiles_hide_a_second_value_so_that_no_hidden_count_follows_by_differencing():
+    """Group 1 has 2 families with the trait (hidden by the threshold rule). Shown next to the
+    country's value and the other groups', it would follow as the difference; with the
+    protection another group (and, within group 1, another type) is hidden as well, every
+    relation with a hidden member has at least two, and the reason says why."""
+    from lea_spark.disclosure import PRIMARY, PUBLISHED, SECONDARY
+
+    def seg(n, pos):
+        return {"n": n, "means": {"y": pos / n}, "valid": {"y": n}, "positive": {"y": pos}, "nonbinary": {"y": 0}}
+
+    # types 1, 2 in group 1; 3, 4 in group 2; 5, 6 in group 3
+    by_type = {1: seg(20, 1), 2: seg(30, 1), 3: seg(40, 12), 4: seg(50, 20), 5: seg(60, 30), 6: seg(70, 9)}
+    group_of_type = {1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3}
+    by_group = {1: seg(50, 2), 2: seg(90, 32), 3: seg(130, 39)}
+    national = {"columns": {"y": {"mean": 73 / 270, "sd": 0.4}}}
+    gn = {g: names.GroupName(g, g, f"fi{g}", f"sv{g}", f"en{g}", "expert") for g in (1, 2, 3)}
+    ids = {"reference_period": "2022", "model_name": "m", "model_version": 1}
+    shares = profiles.share_indicators(by_group)
+    assert shares == {"y": True}
+
+    def build(status):
+        return (profiles.build_profiles("group", by_group, {1: 1, 2: 2, 3: 3}, national, gn, 5, 0.5, ids, status=status)
+                + profiles.build_profiles("type", by_type, group_of_type, national, gn, 5, 0.5, ids, status=status))
+
+    # Without the protection the hidden group's count is the country's minus the others'.
+    naive = build(None)
+    country = round(naive[0]["national_mean"] * 270)
+    shown = _derivable(naive, "y")
+    assert ("group", 1) not in shown and country - shown[("group", 2)] - shown[("group", 3)] == 2
+
+    status, unprotectable = profiles.protect_profiles(by_group, by_type, group_of_type, shares, 5, 3.0)
+    assert unprotectable == []
+    assert status[("group", 1, "y")] == PRIMARY and status[("type", 1, "y")] == PRIMARY
+    assert status[("country", 0, "y")] == PUBLISHED
+    rows = build(status)
+    got = {(r["level"], r["segment_id"]): r for r in rows}
+    hidden = {k for k, r in got.items() if r["segment_mean"] is None}
+    hidden |= {("country", 0)} if got[("group", 1)]["national_mean"] is None else set()
+    for relation in ([("country", 0)] + [("group", g) for g in (1, 2, 3)], [("group", 1), ("type", 1), ("type", 2)],
+                     [("group", 2), ("type", 3), ("type", 4)], [("group", 3), ("type", 5), ("type", 6)]):
+        assert len(hidden & set(relation)) != 1, relation
+    secondary = [k for k in hidden if status[(*k, "y")] == SECONDARY]
+    assert secondary and all(got[k]["suppression_reason"].startswith("hidden so that") for k in secondary)
+    assert all(got[k]["effect"] is None and got[k]["direction"] is None for k in hidden)
+    assert got[("group", 1)]["suppression_reason"] == "fewer than 5 families with or without the trait"
+
+
+def test_profiles_protect_the_contributors_of_a_mean_and_withhold_what_cannot_be_protected():
+    """A mean with 3 contributors in one of two groups: the other group is hidden with it (or
+    the country's value); when only one group exists beside the country the value is the
+    country's, and nothing can be hidden without hiding the country."""
+    from lea_spark.disclosure import PUBLISHED
+
+    def seg(n, pos, mean):
+        return {"n": n, "means": {"w": mean}, "valid": {"w": n}, "positive": {"w": pos}, "nonbinary": {"w": pos}}
+
+    by_group = {1: seg(40, 3, 0.3), 2: seg(60, 30, 2.0)}
+    by_type = {1: seg(40, 3, 0.3), 2: seg(60, 30, 2.0)}
+    status, unprotectable = profiles.protect_profiles(by_group, by_type, {1: 1, 2: 2}, {"w": False}, 5, 3.0)
+    assert unprotectable == []
+    hidden = [k for k, st in status.items() if st != PUBLISHED]
+    assert ("group", 1, "w") in hidden and len(hidden) >= 4  # group 1, type 1 and a partner of each
+    # the relations country = groups and group = type each have 0 or >= 2 hidden members
+    for rel in ([("country", 0), ("group", 1), ("group", 2)], [("group", 1), ("type", 1)], [("group", 2), ("type", 2)]):
+        assert sum((*k, "w") in hidden for k in rel) != 1
+
+
 def test_centroid_rows_only_for_segments_at_threshold():
     stats = metrics.SegmentStats([1, 2, 3], np.array([5, 4, 9]), np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]), 0.0)
     rows = profiles.centroid_rows(stats, ["a", "b"], threshold=5, id_name="type_id")

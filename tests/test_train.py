@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 
+import numpy as np
 import pytest
 
 from lea_spark.cli import build_parser
@@ -38,6 +39,13 @@ def world(spark, tmp_path_factory):
     old_key = os.environ.get(KEY_ENV)
     os.environ[KEY_ENV] = "train-test-key"
     pdf, labels = synthetic_features(N_FAMILIES, n_features=10, n_groups=4, types_per_group=2, seed=21)
+    # a rare 0/1 trait: 3 families of planted group 1, every 8th family of the others; its
+    # profile values need primary and secondary suppression
+    group_no = labels["group_no"].to_numpy()
+    first = np.flatnonzero(group_no == 1)[:3]
+    others = np.flatnonzero(group_no != 1)[::8]
+    pdf["rare_trait"] = 0.0
+    pdf.loc[np.concatenate([first, others]), "rare_trait"] = 1.0
     write_table(cfg, to_spark(spark, pdf), "gold.family_features", partition_by=["reference_period"])
     answer_key, members = synthetic_answer_key(labels, "train-test-key", seed=2, odd_child_share=0.1)
     (base / "raw_truth" / "answer_key").mkdir(parents=True)
@@ -161,7 +169,7 @@ def test_the_registered_transform_stores_no_tail_value_of_fewer_families_than_th
         assert min(stored) >= lo and max(stored) <= math.nextafter(hi, math.inf), column
         checked += 1
         coded += bool(values[0] < lo or values[-1] > hi)
-    assert checked == 10
+    assert checked == 11
     # 1,000 families and 1,000 quantile points: without the coding every distinct value would
     # be stored, the extremes of the euro columns (single families) included
     assert coded >= 3
@@ -196,12 +204,38 @@ def test_profiles_and_portraits_carry_names_and_suppress_small_segments(world, s
             assert r["n_families"] >= cfg["publish.threshold"]
     groups = [r for r in rows if r["level"] == "group"]
     assert len({r["segment_id"] for r in groups}) == 4
-    assert len([r for r in groups if r["segment_id"] == 1]) == 10  # one row per indicator
+    assert len([r for r in groups if r["segment_id"] == 1]) == 11  # one row per indicator
     portraits = read_table(spark, cfg, "gold.segment_portraits").where("level = 'group'").collect()
     assert len(portraits) == 4
     for p in portraits:
         assert p["portrait_en"].startswith(f"Group {p['segment_id']}: {p['name_en']} (")
         assert p["portrait_fi"].startswith(f"Ryhmä {p['segment_id']}: {p['name_fi']} (")
+
+
+def test_no_hidden_profile_value_follows_from_the_others(world, spark):
+    """The country's value is its groups' and a group's its types': in the written profiles no
+    such relation of any indicator has exactly one hidden member (a shown national value, shown
+    groups and one hidden group would give the hidden one away)."""
+    rows = read_table(spark, world["cfg"], "gold.segment_profiles").where("indicator IS NOT NULL").collect()
+    group_of = {r["segment_id"]: r["group_id"] for r in rows if r["level"] == "type"}
+    by_indicator = {}
+    for r in rows:
+        by_indicator.setdefault(r["indicator"], []).append(r)
+    checked = 0
+    for ind, rs in by_indicator.items():
+        hidden = {(r["level"], r["segment_id"]) for r in rs if r["segment_mean"] is None}
+        if all(r["national_mean"] is None for r in rs):
+            hidden.add(("country", 0))
+        groups = sorted({r["segment_id"] for r in rs if r["level"] == "group"})
+        relations = [[("country", 0)] + [("group", g) for g in groups]]
+        relations += [[("group", g)] + [("type", t) for t, tg in group_of.items() if tg == g] for g in groups]
+        for rel in relations:
+            assert len(hidden & set(rel)) != 1, (ind, rel[0])
+            checked += 1
+    assert checked == len(by_indicator) * 5  # 4 groups and the country
+    rare = [r for r in by_indicator["rare_trait"] if r["segment_mean"] is None]
+    assert any(r["suppression_reason"].startswith("fewer than 5") for r in rare)
+    assert any(r["suppression_reason"].startswith("hidden so that") for r in rare)
 
 
 def test_evaluate_measures_recovery_and_the_supervised_ceiling(world):

@@ -365,7 +365,8 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
     from lea_spark.lake import write_table
     from lea_spark.ml import registry
     from lea_spark.ml.names import resolve_names
-    from lea_spark.ml.profiles import PORTRAIT_COLUMNS, PROFILE_COLUMNS, build_profiles, portraits, segment_means
+    from lea_spark.ml.profiles import (PORTRAIT_COLUMNS, PROFILE_COLUMNS, build_profiles, portraits, protect_profiles,
+                                       segment_means, share_indicators)
     from lea_spark.progress import step
     from lea_spark.publish.phenomena import catalog_count_indicators
 
@@ -395,8 +396,17 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
         ids = {"reference_period": period, "model_name": name, "model_version": version}
         effect, top = float(cfg["train.profile_effect"]), cfg["train.profile_top"]
         counts_of = catalog_count_indicators()  # shown as shares of families with at least one, as publish does
-        rows = (build_profiles("group", by_group, {g: g for g in by_group}, stats, names, threshold, effect, ids, counts_of)
-                + build_profiles("type", by_type, group_of_type, stats, names, threshold, effect, ids, counts_of))
+        # secondary suppression and the audit across country, groups and types (differencing)
+        status, unprotectable = protect_profiles(by_group, by_type, group_of_type, share_indicators(by_group, counts_of),
+                                                 threshold, float(cfg["publish.protection_interval"]))
+        if unprotectable:
+            log.warning("profiles: %d indicator(s) could not be protected and are withheld in every segment: %s",
+                        len(unprotectable), ", ".join(unprotectable))
+        rows = (build_profiles("group", by_group, {g: g for g in by_group}, stats, names, threshold, effect, ids, counts_of,
+                               status)
+                + build_profiles("type", by_type, group_of_type, stats, names, threshold, effect, ids, counts_of, status))
+        s.note = f"{sum(1 for r in rows if r['suppression_reason'] and r['suppression_reason'].startswith('hidden so'))} values hidden against differencing"
+
         texts = portraits(rows, top)
         profiles_df = spark.createDataFrame(rows, schema=_profile_schema())
         portraits_df = spark.createDataFrame(texts, schema=_portrait_schema())

@@ -21,9 +21,22 @@ or plot gives away a count below ``publish.threshold``:
 
 Segments with fewer families than ``publish.threshold`` are suppressed whole: their row
 keeps only the identifiers, ``is_suppressed = true`` and the reason.
+
+**Differencing** (:func:`protect_profiles`). The values are exact and add up: the country's
+count of families with a trait is the sum of the groups', a group's the sum of its types',
+and a share next to a shown number of families gives both the families with and without the
+trait. So a hidden value could be recovered from the others. Each indicator's counts - of
+families with the trait and without it (shares), of families with a nonzero value (means) -
+are therefore a linked table over country -> groups -> types, protected like ``lea publish``'s
+rates: primary suppression as above, secondary suppression, and the LP audit of
+:mod:`lea_spark.disclosure` with ``publish.protection_interval``; the numbers of families are
+shown and fixed. A value hidden only to protect another says so. For a mean, the protected
+count is of its contributors: a hidden mean shares its sum with at least one other hidden
+value, but the split of that sum is not audited as a magnitude.
 """
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -88,6 +101,107 @@ def _value(c: str, mean, valid: int, positive: int, share: bool, threshold: int)
     return (positive / valid if share else mean), None
 
 
+def share_indicators(segments: dict[int, dict], counts_of: set[str] | frozenset = frozenset()) -> dict[str, bool]:
+    """Indicator -> whether its profile value is a share of families (0/1 everywhere, or a count
+    of a sensitive phenomenon) rather than a mean."""
+    columns = list(next(iter(segments.values()))["means"]) if segments else []
+    return {c: c in counts_of or sum(s["nonbinary"][c] for s in segments.values()) == 0 for c in columns}
+
+
+COUNTRY = ("country", 0)
+SIDES = ("with", "without")
+
+
+def protect_profiles(by_group: dict[int, dict], by_type: dict[int, dict], group_of_type: dict[int, int],
+                     shares: dict[str, bool], threshold: int, protection: float) -> tuple[dict, list[str]]:
+    """``(status, unprotectable)``: the disclosure status of every profile value.
+
+    ``status`` maps ``(level, segment_id, indicator)`` (level ``country`` with segment 0,
+    ``group`` or ``type``) to ``PUBLISHED``, ``PRIMARY``, ``SECONDARY`` or ``WITHHELD``
+    (:mod:`lea_spark.disclosure`). ``by_group`` and ``by_type`` are :func:`segment_means` of
+    the same families. Per indicator, one linked table: the families of each segment (shown,
+    fixed) and its counts with and without the trait (a share) or with a nonzero value (a
+    mean), related country = groups and group = its types. An indicator whose table cannot
+    be protected is withheld everywhere and named in ``unprotectable``.
+    """
+    columns = list(shares)
+    country = {"n": sum(s["n"] for s in by_group.values()),
+               **{k: {c: sum(s[k][c] for s in by_group.values()) for c in columns} for k in ("valid", "positive")}}
+    cells = [(COUNTRY, country)] + [(("group", g), s) for g, s in sorted(by_group.items())] \
+        + [(("type", k), s) for k, s in sorted(by_type.items())]
+    types_of: dict[int, list[int]] = {}
+    for k in sorted(by_type):
+        types_of.setdefault(group_of_type[k], []).append(k)
+    status_of: dict[tuple, int] = {}
+    unprotectable = []
+    # one small table per indicator: the per-round lines of the disclosure package would be noise
+    quiet = [logging.getLogger(n) for n in ("lea_spark.disclosure.audit", "lea_spark.disclosure.suppression")]
+    before = [q.level for q in quiet]
+    for q in quiet:
+        q.setLevel(logging.WARNING)
+    try:
+        for c in columns:
+            _protect_indicator(c, shares[c], cells, by_group, types_of, threshold, protection, status_of, unprotectable)
+    finally:
+        for q, level in zip(quiet, before):
+            q.setLevel(level)
+    return status_of, unprotectable
+
+
+def _protect_indicator(c, share, cells, by_group, types_of, threshold, protection, status_of, unprotectable) -> None:
+    from lea_spark.disclosure import PRIMARY, PUBLISHED, SECONDARY, WITHHELD, LinkedTable, protect
+
+    sides = SIDES if share else SIDES[:1]
+    t = LinkedTable()
+    thresholded, initial, frozen = [], [], set()
+    for seg, s in cells:
+        small = s["n"] < threshold
+        frozen.add(t.add_cell(("n", *seg), s["n"]))
+        thresholded.append(True)
+        initial.append(PRIMARY if small else PUBLISHED)
+        pos, valid = s["positive"][c], s["valid"][c]
+        for side, value in zip(sides, (pos, valid - pos)):
+            t.add_cell((side, *seg), value)
+            thresholded.append(not small)
+            initial.append(SECONDARY if small else PUBLISHED)
+        if share:
+            # n = with + without + (families without a value): that offset is assumed known
+            t.add_relation(("n", *seg), [(side, *seg) for side in sides])
+    for side in sides:
+        t.add_relation((side, *COUNTRY), [(side, "group", g) for g in sorted(by_group)])
+        for g, kids in types_of.items():
+            t.add_relation((side, "group", g), [(side, "type", k) for k in kids])
+    status, result = protect(t, threshold, protection, np.asarray(thresholded), initial=np.asarray(initial, np.int8),
+                             frozen=frozenset(frozen))
+    if result.n_failing:
+        unprotectable.append(c)
+        status = np.where(np.isin(np.arange(t.n), list(frozen)), status, WITHHELD).astype(np.int8)
+    for seg, _ in cells:
+        got = [int(status[t.index((side, *seg))]) for side in sides]
+        if WITHHELD in got:
+            st = WITHHELD
+        elif PRIMARY in got:
+            st = PRIMARY
+        elif SECONDARY in got:
+            st = SECONDARY
+        else:
+            st = PUBLISHED
+        status_of[(*seg, c)] = st
+
+
+def _protected(v, reason, st: int | None, threshold: int):
+    """``(value, reason)`` after the statuses of :func:`protect_profiles` (None: no statuses)."""
+    from lea_spark.disclosure import PRIMARY, PUBLISHED, WITHHELD
+
+    if st is None or st == PUBLISHED or v is None and st == PRIMARY:
+        return v, reason
+    if st == WITHHELD:
+        return None, f"hidden: fewer than {threshold} families, or to protect such a value"
+    if st == PRIMARY:  # the table's primary rule is publish's: not reached while the two agree
+        return None, reason or f"hidden: fewer than {threshold} families"
+    return None, f"hidden so that a value of fewer than {threshold} families cannot be derived from the others"
+
+
 def _direction(effect: float | None, cut: float) -> str:
     if effect is None or math.isnan(effect):
         return "near"
@@ -96,24 +210,27 @@ def _direction(effect: float | None, cut: float) -> str:
 
 def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int],
                    national: dict, names: dict[int, GroupName], threshold: int, effect_cut: float,
-                   ids: dict, counts_of: set[str] | frozenset = frozenset()) -> list[dict]:
+                   ids: dict, counts_of: set[str] | frozenset = frozenset(),
+                   status: dict | None = None) -> list[dict]:
     """Rows of ``gold.segment_profiles`` for one level (``type`` or ``group``).
 
     ``segments`` as :func:`segment_means` gives them (all families of the period, so their sums
     are the country's); ``national`` is ``column_stats`` (mean and sd of the other indicators).
+    ``status``: the statuses of :func:`protect_profiles` (without it, each value is checked on
+    its own only).
     """
     total = sum(s["n"] for s in segments.values())
-    columns = list(next(iter(segments.values()))["means"]) if segments else []
+    shares = share_indicators(segments, counts_of)
     nat = {}
-    for c in columns:
+    for c, share in shares.items():
         valid = sum(s["valid"][c] for s in segments.values())
         positive = sum(s["positive"][c] for s in segments.values())
-        share = c in counts_of or sum(s["nonbinary"][c] for s in segments.values()) == 0
         mean, sd = national["columns"][c]["mean"], national["columns"][c]["sd"]
         if share:
             p = positive / valid if valid else None
             mean, sd = p, (math.sqrt(p * (1.0 - p)) if p is not None else None)
-        value, _ = _value(c, mean, valid, positive, share, threshold)
+        value, reason = _value(c, mean, valid, positive, share, threshold)
+        value, _ = _protected(value, reason, status.get((*COUNTRY, c)) if status else None, threshold)
         nat[c] = (share, value, sd if value is not None else None)
     rows = []
     for seg_id in sorted(segments):
@@ -136,6 +253,7 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
             share, mean, sd = nat[c]
             v, reason = (_value(c, m, s["valid"][c], s["positive"][c], share, threshold) if m is not None
                          else (None, "no value"))
+            v, reason = _protected(v, reason, status.get((level, seg_id, c)) if status else None, threshold)
             effect = (v - mean) / sd if (v is not None and mean is not None and sd) else None
             index = 100.0 * v / mean if (v is not None and mean) else None
             entries.append((c, v, mean, sd, effect, index, reason))
