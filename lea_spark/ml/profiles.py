@@ -36,11 +36,11 @@ value, but the split of that sum is not audited as a magnitude.
 """
 from __future__ import annotations
 
-import logging
 import math
 
 import numpy as np
 
+from lea_spark.disclosure.segments import COUNTRY, protect_segments
 from lea_spark.ml.features import phenomenon_of
 from lea_spark.ml.names import GroupName
 
@@ -108,85 +108,11 @@ def share_indicators(segments: dict[int, dict], counts_of: set[str] | frozenset 
     return {c: c in counts_of or sum(s["nonbinary"][c] for s in segments.values()) == 0 for c in columns}
 
 
-COUNTRY = ("country", 0)
-SIDES = ("with", "without")
-
-
 def protect_profiles(by_group: dict[int, dict], by_type: dict[int, dict], group_of_type: dict[int, int],
                      shares: dict[str, bool], threshold: int, protection: float) -> tuple[dict, list[str]]:
-    """``(status, unprotectable)``: the disclosure status of every profile value.
-
-    ``status`` maps ``(level, segment_id, indicator)`` (level ``country`` with segment 0,
-    ``group`` or ``type``) to ``PUBLISHED``, ``PRIMARY``, ``SECONDARY`` or ``WITHHELD``
-    (:mod:`lea_spark.disclosure`). ``by_group`` and ``by_type`` are :func:`segment_means` of
-    the same families. Per indicator, one linked table: the families of each segment (shown,
-    fixed) and its counts with and without the trait (a share) or with a nonzero value (a
-    mean), related country = groups and group = its types. An indicator whose table cannot
-    be protected is withheld everywhere and named in ``unprotectable``.
-    """
-    columns = list(shares)
-    country = {"n": sum(s["n"] for s in by_group.values()),
-               **{k: {c: sum(s[k][c] for s in by_group.values()) for c in columns} for k in ("valid", "positive")}}
-    cells = [(COUNTRY, country)] + [(("group", g), s) for g, s in sorted(by_group.items())] \
-        + [(("type", k), s) for k, s in sorted(by_type.items())]
-    types_of: dict[int, list[int]] = {}
-    for k in sorted(by_type):
-        types_of.setdefault(group_of_type[k], []).append(k)
-    status_of: dict[tuple, int] = {}
-    unprotectable = []
-    # one small table per indicator: the per-round lines of the disclosure package would be noise
-    quiet = [logging.getLogger(n) for n in ("lea_spark.disclosure.audit", "lea_spark.disclosure.suppression")]
-    before = [q.level for q in quiet]
-    for q in quiet:
-        q.setLevel(logging.WARNING)
-    try:
-        for c in columns:
-            _protect_indicator(c, shares[c], cells, by_group, types_of, threshold, protection, status_of, unprotectable)
-    finally:
-        for q, level in zip(quiet, before):
-            q.setLevel(level)
-    return status_of, unprotectable
-
-
-def _protect_indicator(c, share, cells, by_group, types_of, threshold, protection, status_of, unprotectable) -> None:
-    from lea_spark.disclosure import PRIMARY, PUBLISHED, SECONDARY, WITHHELD, LinkedTable, protect
-
-    sides = SIDES if share else SIDES[:1]
-    t = LinkedTable()
-    thresholded, initial, frozen = [], [], set()
-    for seg, s in cells:
-        small = s["n"] < threshold
-        frozen.add(t.add_cell(("n", *seg), s["n"]))
-        thresholded.append(True)
-        initial.append(PRIMARY if small else PUBLISHED)
-        pos, valid = s["positive"][c], s["valid"][c]
-        for side, value in zip(sides, (pos, valid - pos)):
-            t.add_cell((side, *seg), value)
-            thresholded.append(not small)
-            initial.append(SECONDARY if small else PUBLISHED)
-        if share:
-            # n = with + without + (families without a value): that offset is assumed known
-            t.add_relation(("n", *seg), [(side, *seg) for side in sides])
-    for side in sides:
-        t.add_relation((side, *COUNTRY), [(side, "group", g) for g in sorted(by_group)])
-        for g, kids in types_of.items():
-            t.add_relation((side, "group", g), [(side, "type", k) for k in kids])
-    status, result = protect(t, threshold, protection, np.asarray(thresholded), initial=np.asarray(initial, np.int8),
-                             frozen=frozenset(frozen))
-    if result.n_failing:
-        unprotectable.append(c)
-        status = np.where(np.isin(np.arange(t.n), list(frozen)), status, WITHHELD).astype(np.int8)
-    for seg, _ in cells:
-        got = [int(status[t.index((side, *seg))]) for side in sides]
-        if WITHHELD in got:
-            st = WITHHELD
-        elif PRIMARY in got:
-            st = PRIMARY
-        elif SECONDARY in got:
-            st = SECONDARY
-        else:
-            st = PUBLISHED
-        status_of[(*seg, c)] = st
+    """The statuses of every profile value (country, groups, types), protected against
+    differencing: :func:`lea_spark.disclosure.segments.protect_segments`."""
+    return protect_segments(by_group, by_type, group_of_type, shares, threshold, protection)
 
 
 def _protected(v, reason, st: int | None, threshold: int):

@@ -322,6 +322,7 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
     ig = ig.set_index(ig.group_id.astype(int))
     nat = ig[stat_cols].sum()
     t = cells.table
+    means = _protect_profile_means(agg, cells, status, ig, s, rate_prot)
     rows = []
     for g in cells.group_ids:
         nm = group_names.get(g, {})
@@ -345,8 +346,53 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
                     v = None
                 if rate_reason(*rate_prot.rate_status(ind, "country", COUNTRY_CODE), s.threshold)[0] != "published":
                     base["country_value"] = None
+            elif ind in means:
+                seg_status = means[ind].get(("group", g))
+                if seg_status == WITHHELD:
+                    v, st, rs = None, "suppressed", (f"fewer than {s.threshold} families with a value or a nonzero "
+                                                     "value, or hidden to protect such a value")
+                elif st == "published" and seg_status != PUBLISHED:
+                    v, st, rs = None, "secondary-suppressed", (f"hidden so that a value of fewer than {s.threshold} "
+                                                               "families cannot be derived from the others")
+                if means[ind].get(("country", 0)) != PUBLISHED:
+                    base["country_value"] = None
             rows.append({**base, "value": v, "status": st, "reason": rs})
     return pd.DataFrame(rows, columns=cols)
+
+
+def _protect_profile_means(agg: Aggregates, cells: PublishCells, status, ig: pd.DataFrame, s: Settings,
+                           rate_prot=None) -> dict[str, dict[tuple, int]]:
+    """Indicator -> {("group", g) | ("country", 0): status} for the group profile's means.
+
+    A mean hidden in one group (fewer than ``threshold`` families with a nonzero value) would
+    follow from the country's mean and the other groups' (each times its families): the
+    counts of families with a nonzero value, country = its groups, are protected and audited
+    (:func:`lea_spark.disclosure.segments.protect_segments`). Shares are protected with the
+    rates (``rate_prot``); a 0/1 indicator outside it gets the same treatment as a mean here.
+    """
+    from lea_spark.disclosure.segments import protect_segments
+
+    t = cells.table
+    inds = [i for i in agg.indicators if rate_prot is None or i not in rate_prot.indicators]
+    if not inds or not s.secondary:
+        return {}
+    segs, hidden = {}, {}
+    for g in cells.group_ids:
+        i = t.index((FAMILIES, "country", COUNTRY_CODE, ("group", g)))
+        have = g in ig.index
+        segs[g] = {"n": int(t.values[i]),
+                   "valid": {c: int(ig.loc[g, f"n__{c}"]) if have else 0 for c in inds},
+                   "positive": {c: int(ig.loc[g, f"pos__{c}"]) if have else 0 for c in inds}}
+        if status[i] != PUBLISHED:
+            hidden[("group", g)] = int(status[i])
+    out, unprotectable = protect_segments(segs, {}, {}, {c: bool(agg.binary[c]) for c in inds}, s.threshold,
+                                          s.protection, hidden=hidden)
+    for c in unprotectable:
+        log.warning("group profiles: %s could not be protected and is withheld in every group", c)
+    by_ind: dict[str, dict[tuple, int]] = {c: {} for c in inds}
+    for (level, seg, c), st in out.items():
+        by_ind[c][(level, seg)] = st
+    return by_ind
 
 
 def level_sums(ia: pd.DataFrame, cols: list[str], areas: pd.DataFrame) -> dict[str, pd.DataFrame]:
