@@ -414,11 +414,12 @@ def test_profiles_hide_a_second_value_so_that_no_hidden_count_follows_by_differe
     shown = _derivable(naive, "y")
     assert ("group", 1) not in shown and country - shown[("group", 2)] - shown[("group", 3)] == 2
 
-    status, unprotectable = profiles.protect_profiles(by_group, by_type, group_of_type, shares, 5, 3.0)
-    assert unprotectable == []
+    prot = profiles.protect_profiles(by_group, by_type, group_of_type, shares, 5, 3.0)
+    assert prot.unprotectable == []
+    status = prot.values
     assert status[("group", 1, "y")] == PRIMARY and status[("type", 1, "y")] == PRIMARY
     assert status[("country", 0, "y")] == PUBLISHED
-    rows = build(status)
+    rows = build(prot)
     got = {(r["level"], r["segment_id"]): r for r in rows}
     hidden = {k for k, r in got.items() if r["segment_mean"] is None}
     hidden |= {("country", 0)} if got[("group", 1)]["national_mean"] is None else set()
@@ -431,10 +432,9 @@ def test_profiles_hide_a_second_value_so_that_no_hidden_count_follows_by_differe
     assert got[("group", 1)]["suppression_reason"] == "fewer than 5 families with or without the trait"
 
 
-def test_profiles_protect_the_contributors_of_a_mean_and_withhold_what_cannot_be_protected():
-    """A mean with 3 contributors in one of two groups: the other group is hidden with it (or
-    the country's value); when only one group exists beside the country the value is the
-    country's, and nothing can be hidden without hiding the country."""
+def test_profiles_protect_the_contributors_of_a_mean():
+    """A mean with 3 contributors in one of two groups (each group one type): the mean of the
+    other group, or the country's, is hidden with it, at both levels."""
     from lea_spark.disclosure import PUBLISHED
 
     def seg(n, pos, mean):
@@ -442,13 +442,44 @@ def test_profiles_protect_the_contributors_of_a_mean_and_withhold_what_cannot_be
 
     by_group = {1: seg(40, 3, 0.3), 2: seg(60, 30, 2.0)}
     by_type = {1: seg(40, 3, 0.3), 2: seg(60, 30, 2.0)}
-    status, unprotectable = profiles.protect_profiles(by_group, by_type, {1: 1, 2: 2}, {"w": False}, 5, 3.0)
-    assert unprotectable == []
-    hidden = [k for k, st in status.items() if st != PUBLISHED]
+    prot = profiles.protect_profiles(by_group, by_type, {1: 1, 2: 2}, {"w": False}, 5, 3.0)
+    assert prot.unprotectable == []
+    hidden = [k for k, st in prot.values.items() if st != PUBLISHED]
     assert ("group", 1, "w") in hidden and len(hidden) >= 4  # group 1, type 1 and a partner of each
     # the relations country = groups and group = type each have 0 or >= 2 hidden members
     for rel in ([("country", 0), ("group", 1), ("group", 2)], [("group", 1), ("type", 1)], [("group", 2), ("type", 2)]):
         assert sum((*k, "w") in hidden for k in rel) != 1
+
+
+def test_a_type_of_fewer_families_than_the_threshold_hides_a_second_size_and_keeps_its_indicators():
+    """A type of 3 families (a later period segmented with a fitted model) would follow from its
+    group's number of families minus its sibling's: a second size of the group is hidden, both
+    types are suppressed whole, the indicator stays protected (not withheld) and no relation of
+    sizes or values has a single hidden member."""
+    from lea_spark.disclosure import PUBLISHED
+
+    def seg(n, pos):
+        return {"n": n, "means": {"y": pos / n}, "valid": {"y": n}, "positive": {"y": pos}, "nonbinary": {"y": 0}}
+
+    by_type = {1: seg(3, 1), 2: seg(40, 10), 3: seg(45, 20), 4: seg(50, 12), 5: seg(60, 30)}
+    group_of_type = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2}
+    by_group = {1: seg(88, 31), 2: seg(110, 42)}
+    prot = profiles.protect_profiles(by_group, by_type, group_of_type, {"y": True}, 5, 3.0)
+    assert prot.unprotectable == []
+    assert not prot.size_shown("type", 1)
+    assert sum(not prot.size_shown("type", k) for k in (2, 3)) >= 1   # a partner within group 1
+    assert prot.size_shown("group", 1) and prot.size_shown("group", 2)
+    national = {"columns": {"y": {"mean": 73 / 198, "sd": 0.4}}}
+    gn = {g: names.GroupName(g, g, f"fi{g}", f"sv{g}", f"en{g}", "expert") for g in (1, 2)}
+    ids = {"reference_period": "2022", "model_name": "m", "model_version": 1}
+    rows = profiles.build_profiles("type", by_type, group_of_type, national, gn, 5, 0.5, ids, status=prot)
+    whole = {r["segment_id"]: r["suppression_reason"] for r in rows if r["is_suppressed"]}
+    assert whole[1] == "fewer than 5 families"
+    assert any(v.startswith("hidden so that a number of fewer than 5") for k, v in whole.items() if k != 1)
+    for rel in ([("group", 1), ("type", 1), ("type", 2), ("type", 3)], [("group", 2), ("type", 4), ("type", 5)]):
+        hidden_sizes = [k for k in rel if not prot.size_shown(*k)]
+        hidden_values = [k for k in rel if prot.values[(*k, "y")] != PUBLISHED]
+        assert len(hidden_sizes) != 1 and len(hidden_values) != 1, rel
 
 
 def test_centroid_rows_only_for_segments_at_threshold():

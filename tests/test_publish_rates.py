@@ -199,25 +199,36 @@ def test_counts_of_sensitive_traits_are_shares_not_means(spark):
 def test_a_hidden_group_mean_does_not_follow_from_the_country_and_the_other_groups(spark):
     """Group 1 has 3 families with a nonzero value (hidden by the threshold rule). The country's
     mean times its families minus the other groups' would give its sum; the group profile hides
-    a second group's mean (or the country's), says why, and every relation country = groups has
-    no single hidden member."""
+    a second group's mean (or the country's) and says why, so that the relation country = groups
+    has no single hidden member. Group 4 (3 families) has its national count suppressed, and
+    its values with it; the country's value is the same in every row."""
     from lea_spark.publish import aggregate
     from lea_spark.publish.build import Settings, build_publication
 
-    rows = []
-    for g, n, nonzero, postal in ((1, 40, 3, "A"), (2, 60, 30, "B"), (3, 50, 20, "C")):
-        for i in range(n):
-            rows.append((MUNI_OF[postal], postal, g, g, 1, 2.0 + (i % 3) if i < nonzero else 0.0))
-    base = spark.createDataFrame(rows, "municipality_code string, postal_code string, type_id int, group_id int, "
-                                       "n_children int, w double")
-    agg = aggregate(base, ["w"])
-    assert agg.binary == {"w": False}
-    pub = build_publication(tiny_geography(), agg, "2022", Settings(rate_indicators=()))
-    gp = pub.tables["group_profiles"]
-    gp = gp[gp.indicator == "w"].set_index("group_id")
+    def profile(groups):
+        rows = []
+        for g, n, nonzero, postal in groups:
+            for i in range(n):
+                rows.append((MUNI_OF[postal], postal, g, g, 1, 2.0 + (i % 3) if i < nonzero else 0.0))
+        base = spark.createDataFrame(rows, "municipality_code string, postal_code string, type_id int, group_id int, "
+                                           "n_children int, w double")
+        agg = aggregate(base, ["w"])
+        assert agg.binary == {"w": False}
+        gp = build_publication(tiny_geography(), agg, "2022", Settings(rate_indicators=())).tables["group_profiles"]
+        return gp[gp.indicator == "w"].set_index("group_id")
+
+    three = ((1, 40, 3, "A"), (2, 60, 30, "B"), (3, 50, 20, "C"))
+    gp = profile(three)
     assert gp.loc[1, "status"] == "primary-suppressed"
     assert gp.loc[1, "reason"] == "fewer than 5 families with a nonzero value"
     hidden = set(gp.index[gp.value.isna()]) | ({"country"} if gp.country_value.isna().all() else set())
     assert len(hidden) >= 2
     second = gp[gp.status == "secondary-suppressed"]
     assert hidden == {1, "country"} or (len(second) >= 1 and second.reason.str.startswith("hidden so that").all())
+
+    gp = profile(three + ((4, 3, 3, "C"),))
+    assert gp.loc[4, "status"] == "secondary-suppressed" and gp.loc[4, "reason"] == "group's national count suppressed"
+    assert gp.loc[1, "value"] is None or gp.loc[1, "value"] != gp.loc[1, "value"]
+    assert gp.country_value.isna().all() or gp.country_value.nunique(dropna=False) == 1
+    hidden = set(gp.index[gp.value.isna()]) | ({"country"} if gp.country_value.isna().all() else set())
+    assert len(hidden) >= 2

@@ -198,10 +198,11 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
             s.note = f"within SS {tm.type_stats.within_ss:.3f}, {len(tm.type_stats.labels)} types kept"
         candidates.append(tm)
 
-    # labels of every candidate for the same families: stability across seeds
+    # labels of every candidate for the same families: stability across seeds (each candidate's
+    # labels computed once, not once per pair)
     labelled = [tm.pipeline.transform(features).select("family_id", F.col("type_id").alias(f"t{i}"),
-                                                       F.col("group_id").alias(f"g{i}"))
-                for i, tm in enumerate(candidates)]
+                                                       F.col("group_id").alias(f"g{i}")).persist()
+                for i, tm in enumerate(candidates)] if len(candidates) > 1 else []
     pair_ari: dict[tuple[int, int], tuple[float, float]] = {}
     for i in range(len(candidates)):
         for j in range(i + 1, len(candidates)):
@@ -210,6 +211,8 @@ def fit_and_register(spark, cfg, experiment_id, features, columns, fset, stats, 
                 adjusted_rand_index(contingency(pair, f"t{i}", f"t{j}")[2]),
                 adjusted_rand_index(contingency(pair, f"g{i}", f"g{j}")[2]),
             )
+    for df in labelled:
+        df.unpersist()
     for i, tm in enumerate(candidates):
         others = [pair_ari[(i, j)] for j in range(len(candidates)) if j != i]
         if others:
@@ -397,11 +400,11 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
         effect, top = float(cfg["train.profile_effect"]), cfg["train.profile_top"]
         counts_of = catalog_count_indicators()  # shown as shares of families with at least one, as publish does
         # secondary suppression and the audit across country, groups and types (differencing)
-        status, unprotectable = protect_profiles(by_group, by_type, group_of_type, share_indicators(by_group, counts_of),
-                                                 threshold, float(cfg["publish.protection_interval"]))
-        if unprotectable:
+        status = protect_profiles(by_group, by_type, group_of_type, share_indicators(by_group, counts_of),
+                                  threshold, float(cfg["publish.protection_interval"]))
+        if status.unprotectable:
             log.warning("profiles: %d indicator(s) could not be protected and are withheld in every segment: %s",
-                        len(unprotectable), ", ".join(unprotectable))
+                        len(status.unprotectable), ", ".join(status.unprotectable))
         rows = (build_profiles("group", by_group, {g: g for g in by_group}, stats, names, threshold, effect, ids, counts_of,
                                status)
                 + build_profiles("type", by_type, group_of_type, stats, names, threshold, effect, ids, counts_of, status))

@@ -40,7 +40,7 @@ import math
 
 import numpy as np
 
-from lea_spark.disclosure.segments import COUNTRY, protect_segments
+from lea_spark.disclosure.segments import COUNTRY, SegmentProtection, protect_segments
 from lea_spark.ml.features import phenomenon_of
 from lea_spark.ml.names import GroupName
 
@@ -109,9 +109,9 @@ def share_indicators(segments: dict[int, dict], counts_of: set[str] | frozenset 
 
 
 def protect_profiles(by_group: dict[int, dict], by_type: dict[int, dict], group_of_type: dict[int, int],
-                     shares: dict[str, bool], threshold: int, protection: float) -> tuple[dict, list[str]]:
-    """The statuses of every profile value (country, groups, types), protected against
-    differencing: :func:`lea_spark.disclosure.segments.protect_segments`."""
+                     shares: dict[str, bool], threshold: int, protection: float) -> SegmentProtection:
+    """The statuses of every profile's number of families and value (country, groups, types),
+    protected against differencing: :func:`lea_spark.disclosure.segments.protect_segments`."""
     return protect_segments(by_group, by_type, group_of_type, shares, threshold, protection)
 
 
@@ -137,7 +137,7 @@ def _direction(effect: float | None, cut: float) -> str:
 def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int],
                    national: dict, names: dict[int, GroupName], threshold: int, effect_cut: float,
                    ids: dict, counts_of: set[str] | frozenset = frozenset(),
-                   status: dict | None = None) -> list[dict]:
+                   status: SegmentProtection | None = None) -> list[dict]:
     """Rows of ``gold.segment_profiles`` for one level (``type`` or ``group``).
 
     ``segments`` as :func:`segment_means` gives them (all families of the period, so their sums
@@ -156,7 +156,7 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
             p = positive / valid if valid else None
             mean, sd = p, (math.sqrt(p * (1.0 - p)) if p is not None else None)
         value, reason = _value(c, mean, valid, positive, share, threshold)
-        value, _ = _protected(value, reason, status.get((*COUNTRY, c)) if status else None, threshold)
+        value, _ = _protected(value, reason, status.values.get((*COUNTRY, c)) if status else None, threshold)
         nat[c] = (share, value, sd if value is not None else None)
     rows = []
     for seg_id in sorted(segments):
@@ -167,9 +167,11 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
             **ids, "level": level, "segment_id": int(seg_id), "group_id": int(group_id),
             "name_fi": name.fi, "name_sv": name.sv, "name_en": name.en, "name_source": name.source,
         }
-        if s["n"] < threshold:
+        if s["n"] < threshold or (status is not None and not status.size_shown(level, seg_id)):
+            why = (f"fewer than {threshold} families" if s["n"] < threshold else
+                   f"hidden so that a number of fewer than {threshold} families cannot be derived from the others")
             rows.append({**base, "n_families": None, "share_pct": None, "is_suppressed": True,
-                         "suppression_reason": f"fewer than {threshold} families", "indicator": None,
+                         "suppression_reason": why, "indicator": None,
                          "phenomenon": None,
                          "segment_mean": None, "national_mean": None, "national_sd": None, "effect": None,
                          "index_score": None, "direction": None, "effect_rank": None})
@@ -179,7 +181,7 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
             share, mean, sd = nat[c]
             v, reason = (_value(c, m, s["valid"][c], s["positive"][c], share, threshold) if m is not None
                          else (None, "no value"))
-            v, reason = _protected(v, reason, status.get((level, seg_id, c)) if status else None, threshold)
+            v, reason = _protected(v, reason, status.values.get((level, seg_id, c)) if status else None, threshold)
             effect = (v - mean) / sd if (v is not None and mean is not None and sd) else None
             index = 100.0 * v / mean if (v is not None and mean) else None
             entries.append((c, v, mean, sd, effect, index, reason))

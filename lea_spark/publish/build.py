@@ -323,13 +323,23 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
     nat = ig[stat_cols].sum()
     t = cells.table
     means = _protect_profile_means(agg, cells, status, ig, s, rate_prot)
+    # the country's value of each indicator, the same in every group's row
+    country = {}
+    for ind in agg.indicators:
+        cv, _, _ = _rate(nat[f"n__{ind}"], nat[f"pos__{ind}"], nat[f"sum__{ind}"], agg.binary[ind], s)
+        if rate_prot is not None and ind in rate_prot.indicators:
+            if rate_reason(*rate_prot.rate_status(ind, "country", COUNTRY_CODE), s.threshold)[0] != "published":
+                cv = None
+        elif ind in means and means[ind].get(("country", 0)) != PUBLISHED:
+            cv = None
+        country[ind] = cv
     rows = []
     for g in cells.group_ids:
         nm = group_names.get(g, {})
         g_status = status[t.index((FAMILIES, "country", COUNTRY_CODE, ("group", g)))]
         for ind in agg.indicators:
             binary = agg.binary[ind]
-            cv, _, _ = _rate(nat[f"n__{ind}"], nat[f"pos__{ind}"], nat[f"sum__{ind}"], binary, s)
+            cv = country[ind]
             base = {"group_id": g, "group_name_fi": nm.get("fi", f"Ryhmä {g}"), "group_name_sv": nm.get("sv", f"Grupp {g}"),
                     "group_name_en": nm.get("en", f"Group {g}"), "name_source": nm.get("source", "generic"),
                     "indicator": ind, "phenomenon": phenomena.get(ind, "unknown"),
@@ -344,8 +354,6 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
                 st, rs = rate_reason(*rate_prot.rate_status(ind, "country", COUNTRY_CODE, ("group", g)), s.threshold)
                 if st != "published":
                     v = None
-                if rate_reason(*rate_prot.rate_status(ind, "country", COUNTRY_CODE), s.threshold)[0] != "published":
-                    base["country_value"] = None
             elif ind in means:
                 seg_status = means[ind].get(("group", g))
                 if seg_status == WITHHELD:
@@ -354,8 +362,6 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
                 elif st == "published" and seg_status != PUBLISHED:
                     v, st, rs = None, "secondary-suppressed", (f"hidden so that a value of fewer than {s.threshold} "
                                                                "families cannot be derived from the others")
-                if means[ind].get(("country", 0)) != PUBLISHED:
-                    base["country_value"] = None
             rows.append({**base, "value": v, "status": st, "reason": rs})
     return pd.DataFrame(rows, columns=cols)
 
@@ -368,7 +374,9 @@ def _protect_profile_means(agg: Aggregates, cells: PublishCells, status, ig: pd.
     follow from the country's mean and the other groups' (each times its families): the
     counts of families with a nonzero value, country = its groups, are protected and audited
     (:func:`lea_spark.disclosure.segments.protect_segments`). Shares are protected with the
-    rates (``rate_prot``); a 0/1 indicator outside it gets the same treatment as a mean here.
+    rates (``rate_prot``); a 0/1 indicator outside it is protected here as a share (families
+    with and without the trait). A group whose number of families the family table hides has
+    its values hidden with it.
     """
     from lea_spark.disclosure.segments import protect_segments
 
@@ -385,12 +393,12 @@ def _protect_profile_means(agg: Aggregates, cells: PublishCells, status, ig: pd.
                    "positive": {c: int(ig.loc[g, f"pos__{c}"]) if have else 0 for c in inds}}
         if status[i] != PUBLISHED:
             hidden[("group", g)] = int(status[i])
-    out, unprotectable = protect_segments(segs, {}, {}, {c: bool(agg.binary[c]) for c in inds}, s.threshold,
-                                          s.protection, hidden=hidden)
-    for c in unprotectable:
+    prot = protect_segments(segs, {}, {}, {c: bool(agg.binary[c]) for c in inds}, s.threshold, s.protection,
+                            hidden=hidden)
+    for c in prot.unprotectable:
         log.warning("group profiles: %s could not be protected and is withheld in every group", c)
     by_ind: dict[str, dict[tuple, int]] = {c: {} for c in inds}
-    for (level, seg, c), st in out.items():
+    for (level, seg, c), st in prot.values.items():
         by_ind[c][(level, seg)] = st
     return by_ind
 
