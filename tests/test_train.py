@@ -281,3 +281,11 @@ def test_unknown_selection_metric_is_a_config_error(tmp_path):
     cfg = make_cfg(tmp_path, **{"train.selection_metric": "accuracy"})
     with pytest.raises(ConfigError, match="train.selection_metric must be one of"):
         train.run(cfg, _args("train"))
+
+
+def test_a_protection_interval_no_hidden_value_can_meet_is_a_config_error(tmp_path):
+    from lea_spark.jobs import train
+
+    cfg = make_cfg(tmp_path, **{"publish.threshold": 5, "publish.protection_interval": 5})
+    with pytest.raises(ConfigError, match=r"publish.protection_interval \(5\) must be in \(0, threshold - 1 = 4\]"):
+        train.run(cfg, _args("train"))

@@ -76,6 +76,11 @@ def run(cfg, args) -> dict:
         raise ConfigError(f"train.group_linkage must be {' or '.join(LINKAGES)}, got {cfg['train.group_linkage']!r}")
     if cfg["train.transform"] == "rank" and not (isinstance(cfg["train.rank_points"], int) and cfg["train.rank_points"] >= 10):
         raise ConfigError(f"train.rank_points must be an integer of at least 10, got {cfg['train.rank_points']!r}")
+    t, protection = cfg["publish.threshold"], cfg["publish.protection_interval"]
+    if not 0 < protection <= t - 1:
+        raise ConfigError(f"publish.protection_interval ({protection:g}) must be in (0, threshold - 1 = {t - 1}]: "
+                          "the profiles are protected with it, and a value below the threshold is known to lie "
+                          "in [0, threshold - 1]")
     spark = get_spark(cfg)
     experiment_id = setup_mlflow(cfg)
 
