@@ -482,6 +482,31 @@ def test_a_type_of_fewer_families_than_the_threshold_hides_a_second_size_and_kee
         assert len(hidden_sizes) != 1 and len(hidden_values) != 1, rel
 
 
+@pytest.mark.parametrize("small", [1, 2])
+def test_a_type_of_one_or_two_families_withholds_nothing_else(small):
+    """No interval of width 3 exists for a count of 1 or 2 families: such a type's counts are
+    taken as known, it is hidden by the threshold rule, and the indicator is not withheld in the
+    country, the groups or the other types (a share and a mean alike)."""
+    from lea_spark.disclosure import PRIMARY, PUBLISHED
+
+    def seg(n, pos, valid=None):
+        valid = n if valid is None else valid
+        return {"n": n, "means": {"y": pos / max(valid, 1)}, "valid": {"y": valid}, "positive": {"y": pos},
+                "nonbinary": {"y": 0}}
+
+    by_type = {1: seg(small, 1), 2: seg(40, 10), 3: seg(45, 20), 4: seg(50, 12), 5: seg(60, 30),
+               6: seg(40, 1, valid=2)}   # type 6: 40 families, 2 with a value
+    group_of_type = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2}
+    by_group = {1: seg(small + 85, 31), 2: seg(150, 43, valid=112)}
+    for share in (True, False):
+        prot = profiles.protect_profiles(by_group, by_type, group_of_type, {"y": share}, 5, 3.0)
+        assert prot.unprotectable == []
+        assert prot.values[("type", 1, "y")] == PRIMARY and prot.values[("type", 6, "y")] == PRIMARY
+        assert prot.values[("country", 0, "y")] == PUBLISHED
+        assert prot.values[("group", 1, "y")] == PUBLISHED and prot.values[("group", 2, "y")] == PUBLISHED
+        assert sum(prot.values[("type", k, "y")] == PUBLISHED for k in (2, 3, 4, 5)) >= 2
+
+
 def test_centroid_rows_only_for_segments_at_threshold():
     stats = metrics.SegmentStats([1, 2, 3], np.array([5, 4, 9]), np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]), 0.0)
     rows = profiles.centroid_rows(stats, ["a", "b"], threshold=5, id_name="type_id")

@@ -94,7 +94,8 @@ def protect_sizes(by_group: dict[int, dict], by_type: dict[int, dict], group_of_
 
 def protect_segments(by_group: dict[int, dict], by_type: dict[int, dict], group_of_type: dict[int, int],
                      shares: dict[str, bool], threshold: int, protection: float,
-                     hidden: dict[tuple, int] | None = None) -> SegmentProtection:
+                     hidden: dict[tuple, int] | None = None,
+                     country_shown: frozenset[str] | set[str] = frozenset()) -> SegmentProtection:
     """The statuses of every segment's number of families and of every value.
 
     ``by_group`` and ``by_type`` (may be empty) map each segment to ``{"n": families,
@@ -107,9 +108,11 @@ def protect_segments(by_group: dict[int, dict], by_type: dict[int, dict], group_
     Per indicator, one linked table: every segment's number of families (fixed and, hidden or
     not, assumed known), its counts with and without the trait (a share: ``n = with + without
     + families without a value``) or with a nonzero value (a mean), related country = groups
-    and group = its types. The values of a segment whose number is hidden are hidden with it
-    (and audited, unless it has fewer families with a value than the protection width, so
-    that no interval of that width exists). An indicator whose table still fails the audit is withheld everywhere and named
+    and group = its types. The values of a segment whose number is hidden are hidden with it,
+    and audited. A segment where fewer families than the protection width have a value at all
+    has its counts taken as known (no interval of that width exists for them under this
+    model) and its value hidden by the threshold rule. ``country_shown``: indicators whose
+    country value another table shows (fixed as shown here). An indicator whose table still fails the audit is withheld everywhere and named
     in ``unprotectable``.
     """
     columns = list(shares)
@@ -121,30 +124,39 @@ def protect_segments(by_group: dict[int, dict], by_type: dict[int, dict], group_
     unprotectable: list[str] = []
     with _quiet():
         for c in columns:
-            if not _protect_indicator(c, shares[c], segs, by_group, types_of, threshold, protection, values, sizes):
+            if not _protect_indicator(c, shares[c], segs, by_group, types_of, threshold, protection, values, sizes,
+                                      c in country_shown):
                 unprotectable.append(c)
     return SegmentProtection(sizes, values, unprotectable)
 
 
-def _protect_indicator(c, share, segs, by_group, types_of, threshold, protection, values, sizes) -> bool:
+def _protect_indicator(c, share, segs, by_group, types_of, threshold, protection, values, sizes,
+                       country_shown: bool = False) -> bool:
     """Statuses of indicator ``c``'s values into ``values``; False when its table fails the audit."""
     # A mean's "without" side (families with a zero value) is never shown; it is in the table,
     # hidden with its "with" side, so that the attacker's bound "with <= n" holds.
+    # The relation n = with + without + (families without a value) assumes the attacker knows
+    # how many families have a value, in every segment; then the counts of a segment where
+    # fewer than the protection width have one lie in an interval narrower than that whatever
+    # is hidden. Those counts are taken as known (fixed, not audited) and the value is hidden
+    # by the threshold rule (it has fewer than threshold families with a value).
     t = LinkedTable()
-    thresholded, initial, frozen, exempt = [], [], set(), set()
+    thresholded, initial, frozen, inherent = [], [], set(), set()
     for seg, s in segs:
         hide = sizes.get(seg, PUBLISHED) != PUBLISHED
         frozen.add(t.add_cell(("n", *seg), s["n"]))
         thresholded.append(False)
         initial.append(PUBLISHED)  # known to the attacker: shown, or (hidden) assumed known
         pos, valid = s["positive"][c], s["valid"][c]
+        known = valid < protection or (seg == COUNTRY and country_shown)
+        if valid < protection:
+            inherent.add(seg)
         for side, value in zip(SIDES, (pos, valid - pos)):
             i = t.add_cell((side, *seg), value)
-            thresholded.append(not hide and (side == "with" or share))
-            initial.append(SECONDARY if hide else PUBLISHED)
-            if hide and valid < protection:
-                exempt.add(i)  # no interval of the required width exists: hidden, not audited
-        # n = with + without + (families without a value): that offset is assumed known
+            thresholded.append(not hide and not known and (side == "with" or share))
+            initial.append(SECONDARY if hide and not known else PUBLISHED)
+            if known:
+                frozen.add(i)
         t.add_relation(("n", *seg), [(side, *seg) for side in SIDES])
     sides = SIDES if share else SIDES[:1]
     for side in SIDES:
@@ -153,12 +165,14 @@ def _protect_indicator(c, share, segs, by_group, types_of, threshold, protection
             t.add_relation((side, "group", g), [(side, "type", k) for k in kids])
     status, result = protect(t, threshold, protection, np.asarray(thresholded), initial=np.asarray(initial, np.int8),
                              frozen=frozenset(frozen))
-    ok = not [cell for cell in result.failing_cells() if cell not in exempt]
+    ok = result.n_failing == 0
     if not ok:
         status = np.where(np.isin(np.arange(t.n), list(frozen)), status, WITHHELD).astype(np.int8)
     for seg, _ in segs:
         got = [int(status[t.index((side, *seg))]) for side in sides]
-        if WITHHELD in got:
+        if seg in inherent and not (seg == COUNTRY and country_shown):
+            st = PRIMARY  # fewer than protection (< threshold) families with a value
+        elif WITHHELD in got:
             st = WITHHELD
         elif PRIMARY in got:
             st = PRIMARY

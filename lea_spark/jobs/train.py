@@ -427,7 +427,7 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
     with mlflow.start_run(run_id=run_id):
         registry.log_rows(rows, f"profiles/{period}/profiles.csv", PROFILE_COLUMNS)
         registry.log_rows(texts, f"profiles/{period}/portraits.csv", PORTRAIT_COLUMNS)
-        md = "\n\n".join(t["portrait_en"] or f"{t['level'].capitalize()} {t['segment_id']}: suppressed (fewer than {threshold} families)."
+        md = "\n\n".join(t["portrait_en"] or f"{t['level'].capitalize()} {t['segment_id']}: suppressed (fewer than {threshold} families, or to protect such a group)."
                          for t in texts if t["level"] == "group")
         mlflow.log_text(md + "\n", f"profiles/{period}/groups_en.md")
         _log_effect_heatmap(rows, period)

@@ -20,19 +20,22 @@ or plot gives away a count below ``publish.threshold``:
   effects in every segment.
 
 Segments with fewer families than ``publish.threshold`` are suppressed whole: their row
-keeps only the identifiers, ``is_suppressed = true`` and the reason.
+keeps only the identifiers, ``is_suppressed = true`` and the reason; so is a segment whose
+number of families is hidden so that a small one cannot be derived (below).
 
-**Differencing** (:func:`protect_profiles`). The values are exact and add up: the country's
-count of families with a trait is the sum of the groups', a group's the sum of its types',
-and a share next to a shown number of families gives both the families with and without the
-trait. So a hidden value could be recovered from the others. Each indicator's counts - of
-families with the trait and without it (shares), of families with a nonzero value (means) -
-are therefore a linked table over country -> groups -> types, protected like ``lea publish``'s
-rates: primary suppression as above, secondary suppression, and the LP audit of
-:mod:`lea_spark.disclosure` with ``publish.protection_interval``; the numbers of families are
-shown and fixed. A value hidden only to protect another says so. For a mean, the protected
-count is of its contributors: a hidden mean shares its sum with at least one other hidden
-value, but the split of that sum is not audited as a magnitude.
+**Differencing** (:func:`protect_profiles`, :mod:`lea_spark.disclosure.segments`). The values
+are exact and add up: the country's count of families with a trait is the sum of the groups',
+a group's the sum of its types', and a share next to a shown number of families gives both the
+families with and without the trait; the numbers of families add up the same way. So the
+numbers of families are protected first (threshold rule, secondary suppression, LP audit over
+country -> groups -> types), then each indicator's counts - families with and without the
+trait (shares), with a nonzero value and without (means) - form a linked table over the same
+hierarchy, protected like ``lea publish``'s rates with ``publish.protection_interval``; every
+segment's number of families is taken as known to the attacker. A value hidden only to
+protect another says so. For a mean, the protected count is of its contributors: a hidden
+mean shares its sum with at least one other hidden value, but the split of that sum is not
+audited as a magnitude. A segment where fewer families than the protection width have a value
+at all is hidden by the threshold rule, but its counts are not protected further.
 """
 from __future__ import annotations
 

@@ -393,8 +393,10 @@ def _protect_profile_means(agg: Aggregates, cells: PublishCells, status, ig: pd.
                    "positive": {c: int(ig.loc[g, f"pos__{c}"]) if have else 0 for c in inds}}
         if status[i] != PUBLISHED:
             hidden[("group", g)] = int(status[i])
+    # a mean that indicator_rates publishes per area has its country value shown there
+    per_area = set(published_rate_indicators(agg.indicators, s))
     prot = protect_segments(segs, {}, {}, {c: bool(agg.binary[c]) for c in inds}, s.threshold, s.protection,
-                            hidden=hidden)
+                            hidden=hidden, country_shown={c for c in inds if c in per_area})
     for c in prot.unprotectable:
         log.warning("group profiles: %s could not be protected and is withheld in every group", c)
     by_ind: dict[str, dict[tuple, int]] = {c: {} for c in inds}
