@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 job_args = sub.parse_args([name] + _forward(args))
                 outputs[name] = run_job(name, cfg, job_args)
             _print_outputs(cfg, outputs)
+            _print_locations(cfg, outputs)
         else:
             summary = run_job(args.command, cfg, args)
             _print_outputs(cfg, {args.command: summary})
@@ -124,6 +125,23 @@ def _print_outputs(cfg, outputs: dict) -> None:
     if lines:
         print("Outputs:")
         print("\n".join(lines))
+
+
+def _print_locations(cfg, outputs: dict) -> None:
+    """Where a whole run left its outputs (the end of ``lea run``)."""
+    from lea_spark.tracking import tracking_uri
+
+    lines = [f"  Delta tables   {cfg.path('lake')}  (<layer>/<table>: bronze, silver, gold, publish)"]
+    if any(j in outputs for j in ("train", "evaluate")):
+        uri = tracking_uri(cfg)
+        lines.append(f"  MLflow         {uri}  (artifacts {cfg.path('mlruns_artifacts')}; "
+                     f"browse: mlflow ui --backend-store-uri {uri})")
+    if "report" in outputs:
+        lines.append(f"  report         {cfg.path('reports') / 'index.html'}")
+    if "generate" in outputs:
+        lines.append(f"  raw extracts   {cfg.path('raw')}")
+    print("Where the outputs are:")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -98,3 +98,18 @@ def test_progress_line_has_rows_and_time(caplog):
     line = caplog.records[-1].getMessage()
     assert line.startswith("[ingest] read earnings: rows in 1,234 -> out 1,230 (")
     assert line.endswith(" s)")
+
+
+def test_a_whole_run_ends_by_saying_where_its_outputs_are(tmp_path, capsys):
+    from lea_spark.cli import _print_locations
+    from tests.conftest import make_cfg
+
+    cfg = make_cfg(tmp_path)
+    _print_locations(cfg, {"generate": {}, "ingest": {}, "train": {}, "report": {}})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Where the outputs are:"
+    text = "\n".join(out)
+    assert f"Delta tables   {cfg.path('lake')}" in text
+    assert f"report         {cfg.path('reports') / 'index.html'}" in text
+    assert "MLflow         " in text and str(cfg.path("mlruns_artifacts")) in text
+    assert f"raw extracts   {cfg.path('raw')}" in text
