@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from lea_spark.disclosure.segments import protect_segments
 from lea_spark.ml import clustering, features, metrics, names, profiles, recovery
 from lea_spark.ml.synthetic import synthetic_features, to_spark
 
@@ -414,7 +415,7 @@ def test_profiles_hide_a_second_value_so_that_no_hidden_count_follows_by_differe
     shown = _derivable(naive, "y")
     assert ("group", 1) not in shown and country - shown[("group", 2)] - shown[("group", 3)] == 2
 
-    prot = profiles.protect_profiles(by_group, by_type, group_of_type, shares, 5, 3.0)
+    prot = protect_segments(by_group, by_type, group_of_type, shares, 5, 3.0)
     assert prot.unprotectable == []
     status = prot.values
     assert status[("group", 1, "y")] == PRIMARY and status[("type", 1, "y")] == PRIMARY
@@ -442,7 +443,7 @@ def test_profiles_protect_the_contributors_of_a_mean():
 
     by_group = {1: seg(40, 3, 0.3), 2: seg(60, 30, 2.0)}
     by_type = {1: seg(40, 3, 0.3), 2: seg(60, 30, 2.0)}
-    prot = profiles.protect_profiles(by_group, by_type, {1: 1, 2: 2}, {"w": False}, 5, 3.0)
+    prot = protect_segments(by_group, by_type, {1: 1, 2: 2}, {"w": False}, 5, 3.0)
     assert prot.unprotectable == []
     hidden = [k for k, st in prot.values.items() if st != PUBLISHED]
     assert ("group", 1, "w") in hidden and len(hidden) >= 4  # group 1, type 1 and a partner of each
@@ -464,7 +465,7 @@ def test_a_type_of_fewer_families_than_the_threshold_hides_a_second_size_and_kee
     by_type = {1: seg(3, 1), 2: seg(40, 10), 3: seg(45, 20), 4: seg(50, 12), 5: seg(60, 30)}
     group_of_type = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2}
     by_group = {1: seg(88, 31), 2: seg(110, 42)}
-    prot = profiles.protect_profiles(by_group, by_type, group_of_type, {"y": True}, 5, 3.0)
+    prot = protect_segments(by_group, by_type, group_of_type, {"y": True}, 5, 3.0)
     assert prot.unprotectable == []
     assert not prot.size_shown("type", 1)
     assert sum(not prot.size_shown("type", k) for k in (2, 3)) >= 1   # a partner within group 1
@@ -499,7 +500,7 @@ def test_a_type_of_one_or_two_families_withholds_nothing_else(small):
     group_of_type = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2}
     by_group = {1: seg(small + 85, 31), 2: seg(150, 43, valid=112)}
     for share in (True, False):
-        prot = profiles.protect_profiles(by_group, by_type, group_of_type, {"y": share}, 5, 3.0)
+        prot = protect_segments(by_group, by_type, group_of_type, {"y": share}, 5, 3.0)
         assert prot.unprotectable == []
         assert prot.values[("type", 1, "y")] == PRIMARY and prot.values[("type", 6, "y")] == PRIMARY
         assert prot.values[("country", 0, "y")] == PUBLISHED

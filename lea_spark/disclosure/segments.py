@@ -29,6 +29,11 @@ COUNTRY = ("country", 0)
 SIDES = ("with", "without")
 
 
+def secondary_reason(threshold: int) -> str:
+    """The published reason of a value hidden only so that another cannot be derived."""
+    return f"hidden so that a value of fewer than {threshold} families cannot be derived from the others"
+
+
 @dataclass
 class SegmentProtection:
     """Statuses (:mod:`lea_spark.disclosure`) of the segments' numbers of families and values."""

@@ -373,8 +373,9 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
     from lea_spark.lake import write_table
     from lea_spark.ml import registry
     from lea_spark.ml.names import resolve_names
-    from lea_spark.ml.profiles import (PORTRAIT_COLUMNS, PROFILE_COLUMNS, build_profiles, portraits, protect_profiles,
-                                       segment_means, share_indicators)
+    from lea_spark.disclosure.segments import protect_segments, secondary_reason
+    from lea_spark.ml.profiles import (PORTRAIT_COLUMNS, PROFILE_COLUMNS, build_profiles, portraits, segment_means,
+                                       share_indicators)
     from lea_spark.progress import step
     from lea_spark.publish.phenomena import catalog_count_indicators
 
@@ -405,7 +406,7 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
         effect, top = float(cfg["train.profile_effect"]), cfg["train.profile_top"]
         counts_of = catalog_count_indicators()  # shown as shares of families with at least one, as publish does
         # secondary suppression and the audit across country, groups and types (differencing)
-        status = protect_profiles(by_group, by_type, group_of_type, share_indicators(by_group, counts_of),
+        status = protect_segments(by_group, by_type, group_of_type, share_indicators(by_group, counts_of),
                                   threshold, float(cfg["publish.protection_interval"]))
         if status.unprotectable:
             log.warning("profiles: %d indicator(s) could not be protected and are withheld in every segment: %s",
@@ -413,7 +414,7 @@ def segment_with_alias(spark, cfg, features, columns, stats, period) -> dict:
         rows = (build_profiles("group", by_group, {g: g for g in by_group}, stats, names, threshold, effect, ids, counts_of,
                                status)
                 + build_profiles("type", by_type, group_of_type, stats, names, threshold, effect, ids, counts_of, status))
-        s.note = f"{sum(1 for r in rows if r['suppression_reason'] and r['suppression_reason'].startswith('hidden so'))} values hidden against differencing"
+        s.note = f"{sum(r['suppression_reason'] == secondary_reason(threshold) for r in rows)} values hidden against differencing"
 
         texts = portraits(rows, top)
         profiles_df = spark.createDataFrame(rows, schema=_profile_schema())

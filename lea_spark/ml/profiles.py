@@ -23,7 +23,7 @@ Segments with fewer families than ``publish.threshold`` are suppressed whole: th
 keeps only the identifiers, ``is_suppressed = true`` and the reason; so is a segment whose
 number of families is hidden so that a small one cannot be derived (below).
 
-**Differencing** (:func:`protect_profiles`, :mod:`lea_spark.disclosure.segments`). The values
+**Differencing** (:func:`lea_spark.disclosure.segments.protect_segments`). The values
 are exact and add up: the country's count of families with a trait is the sum of the groups',
 a group's the sum of its types', and a share next to a shown number of families gives both the
 families with and without the trait; the numbers of families add up the same way. So the
@@ -43,7 +43,7 @@ import math
 
 import numpy as np
 
-from lea_spark.disclosure.segments import COUNTRY, SegmentProtection, protect_segments
+from lea_spark.disclosure.segments import COUNTRY, SegmentProtection, secondary_reason
 from lea_spark.ml.features import phenomenon_of
 from lea_spark.ml.names import GroupName
 
@@ -111,15 +111,9 @@ def share_indicators(segments: dict[int, dict], counts_of: set[str] | frozenset 
     return {c: c in counts_of or sum(s["nonbinary"][c] for s in segments.values()) == 0 for c in columns}
 
 
-def protect_profiles(by_group: dict[int, dict], by_type: dict[int, dict], group_of_type: dict[int, int],
-                     shares: dict[str, bool], threshold: int, protection: float) -> SegmentProtection:
-    """The statuses of every profile's number of families and value (country, groups, types),
-    protected against differencing: :func:`lea_spark.disclosure.segments.protect_segments`."""
-    return protect_segments(by_group, by_type, group_of_type, shares, threshold, protection)
-
-
 def _protected(v, reason, st: int | None, threshold: int):
-    """``(value, reason)`` after the statuses of :func:`protect_profiles` (None: no statuses)."""
+    """``(value, reason)`` after the statuses of
+    :func:`~lea_spark.disclosure.segments.protect_segments` (None: no statuses)."""
     from lea_spark.disclosure import PRIMARY, PUBLISHED, WITHHELD
 
     if st is None or st == PUBLISHED or v is None and st == PRIMARY:
@@ -128,7 +122,7 @@ def _protected(v, reason, st: int | None, threshold: int):
         return None, f"hidden: fewer than {threshold} families, or to protect such a value"
     if st == PRIMARY:  # the table's primary rule is publish's: not reached while the two agree
         return None, reason or f"hidden: fewer than {threshold} families"
-    return None, f"hidden so that a value of fewer than {threshold} families cannot be derived from the others"
+    return None, secondary_reason(threshold)
 
 
 def _direction(effect: float | None, cut: float) -> str:
@@ -145,8 +139,8 @@ def build_profiles(level: str, segments: dict[int, dict], parents: dict[int, int
 
     ``segments`` as :func:`segment_means` gives them (all families of the period, so their sums
     are the country's); ``national`` is ``column_stats`` (mean and sd of the other indicators).
-    ``status``: the statuses of :func:`protect_profiles` (without it, each value is checked on
-    its own only).
+    ``status``: the statuses of :func:`~lea_spark.disclosure.segments.protect_segments`
+    (without it, each value is checked on its own only).
     """
     total = sum(s["n"] for s in segments.values())
     shares = share_indicators(segments, counts_of)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lea_spark.disclosure import PUBLISHED, SECONDARY, STATUS_NAMES, WITHHELD, AuditResult, protect
+from lea_spark.disclosure.segments import protect_segments, secondary_reason
 from lea_spark.publish.rates import RateProtection, protect_rates, rate_reason
 from lea_spark.publish.aggregate import Aggregates
 from lea_spark.publish.cells import CHILDREN, FAMILIES, TOTAL, PublishCells, build_cells, linked_children_status
@@ -360,8 +361,7 @@ def _group_profiles(agg: Aggregates, cells: PublishCells, status, s: Settings, g
                     v, st, rs = None, "suppressed", (f"fewer than {s.threshold} families with a value or a nonzero "
                                                      "value, or hidden to protect such a value")
                 elif st == "published" and seg_status != PUBLISHED:
-                    v, st, rs = None, "secondary-suppressed", (f"hidden so that a value of fewer than {s.threshold} "
-                                                               "families cannot be derived from the others")
+                    v, st, rs = None, "secondary-suppressed", secondary_reason(s.threshold)
             rows.append({**base, "value": v, "status": st, "reason": rs})
     return pd.DataFrame(rows, columns=cols)
 
@@ -378,7 +378,6 @@ def _protect_profile_means(agg: Aggregates, cells: PublishCells, status, ig: pd.
     with and without the trait). A group whose number of families the family table hides has
     its values hidden with it.
     """
-    from lea_spark.disclosure.segments import protect_segments
 
     t = cells.table
     inds = [i for i in agg.indicators if rate_prot is None or i not in rate_prot.indicators]
