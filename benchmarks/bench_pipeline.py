@@ -44,7 +44,7 @@ def _rss_mb(pid: int) -> float:
     return _status_kb(pid, "VmRSS") / 1024.0
 
 
-def prepare(base: Path, env: str, scale: float) -> Path:
+def prepare(base: Path, env: str, scale: float, master: str | None = None) -> Path:
     conf = base / "conf"
     if conf.exists():
         shutil.rmtree(conf)
@@ -59,6 +59,8 @@ def prepare(base: Path, env: str, scale: float) -> Path:
         "group_reference": str(ROOT.parent / "shared" / "reference" / "lea_groups_2021.csv"),
     })
     overlay["mlflow"] = {**overlay.get("mlflow", {}), "tracking_uri": f"sqlite:///{base / 'mlflow.db'}"}
+    if master:
+        overlay.setdefault("spark", {})["master"] = master
     overlay_path.write_text(yaml.safe_dump(overlay))
     return conf
 
@@ -70,13 +72,14 @@ def main() -> int:
     ap.add_argument("--env", default="local")
     ap.add_argument("--skip", nargs="*", default=[])
     ap.add_argument("--out", default=None)
+    ap.add_argument("--master", default=None, help="Spark master instead of the environment's, e.g. local[1]")
     args = ap.parse_args()
     if not os.environ.get("LEA_PSEUDONYM_KEY"):
         print("set LEA_PSEUDONYM_KEY (any value for synthetic data)", file=sys.stderr)
         return 2
     base = Path(args.base).resolve()
     base.mkdir(parents=True, exist_ok=True)
-    conf = prepare(base, args.env, args.scale)
+    conf = prepare(base, args.env, args.scale, args.master)
     cmd = [str(ROOT / ".venv" / "bin" / "lea"), "run", "--conf-dir", str(conf), "--env", args.env]
     if args.skip:
         cmd += ["--skip", *args.skip]

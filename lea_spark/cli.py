@@ -101,8 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         from lea_spark.lake import LakeError
 
         log.debug("failure", exc_info=True)
+        from lea_spark.identity import redact
+
         kind = "lake error" if isinstance(exc, LakeError) else type(exc).__name__
-        log.error("%s: %s", kind, exc)
+        log.error("%s: %s", kind, redact(str(exc)))
         return 1
     return 0
 

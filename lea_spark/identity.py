@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 
 CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 CENTURY = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
@@ -99,6 +100,19 @@ def birth_date_col(col):
     text = F.concat((_century(col) + F.substring(col, 5, 2).try_cast("int")).cast("string"),
                     F.substring(col, 3, 2), F.substring(col, 1, 2))
     return parse_date(text, "yyyyMMdd")
+
+
+# Anything shaped like an identity code, valid or not (masked in raw records and messages).
+CODE_LIKE = r"[0-9]{6}[-+A-Za-z][0-9]{2,3}[0-9A-Za-z]?"
+# ... and 64-hex pseudonyms too, in messages that reach the log.
+_CODE_OR_PSEUDONYM = re.compile(CODE_LIKE + r"|(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+
+
+def redact(text: str) -> str:
+    """``text`` with identity-code-shaped substrings and 64-hex pseudonyms replaced by ``<id>``:
+    for error messages of other libraries (Spark quotes the value a cast failed on) before
+    they are logged."""
+    return _CODE_OR_PSEUDONYM.sub("<id>", text)
 
 
 def _pads(key: bytes) -> tuple[bytes, bytes]:

@@ -1,6 +1,7 @@
 """CLI, session factory and progress lines."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import subprocess
@@ -72,6 +73,27 @@ def test_no_module_but_session_builds_a_session():
         if "SparkSession.builder" in text or "SparkContext(" in text:
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_a_failing_job_logs_its_error_without_identity_codes_or_pseudonyms(tmp_path, monkeypatch, caplog):
+    """Other libraries' messages can quote a value (Spark's failed cast does): the one error
+    line the command line logs masks identity-code-shaped text and 64-hex pseudonyms."""
+    from lea_spark import cli
+    from lea_spark.identity import make_hetu, pseudonymise
+
+    code = make_hetu(dt.date(1980, 1, 1), 901)
+    pseudonym = pseudonymise(code, "k")
+
+    def fail(name, cfg, args):
+        raise RuntimeError(f"[CAST_INVALID_INPUT] The value '{code}' of the type \"STRING\" cannot be cast; "
+                           f"key {pseudonym} in file part-00001.parquet, run 2022-12-05")
+
+    monkeypatch.setattr(cli, "run_job", fail)
+    caplog.set_level(logging.ERROR, logger="lea")
+    assert cli.main(["generate", "--conf-dir", str(ROOT / "conf"), "--env", "test"]) == 1
+    line = caplog.records[-1].getMessage()
+    assert line.startswith("RuntimeError: [CAST_INVALID_INPUT] The value '<id>'")
+    assert code not in line and pseudonym not in line and "key <id> in file part-00001.parquet, run 2022-12-05" in line
 
 
 def test_cli_lists_jobs_and_reports_config_errors(tmp_path):

@@ -132,6 +132,23 @@ def test_missing_csv_column_fails_naming_file_and_column(tmp_path, monkeypatch):
     assert "file kela/toimeentulotuki_2.csv lacks column(s) ['lapsia']" in str(exc.value)
 
 
+def test_file_without_its_header_line_fails_without_showing_the_first_record(tmp_path, monkeypatch):
+    data.write_raw(tmp_path / "raw")
+    data.write_contracts(tmp_path / "contracts")
+    f = tmp_path / "raw" / "kela" / "toimeentulotuki_1.csv"
+    f.write_bytes(f.read_bytes().split(b"\r\n", 1)[1])  # delivered without its header line
+    first = data.SOCIAL_LINES_1[0][0].decode()
+    with pytest.raises(IngestError) as exc:
+        _run(tmp_path, monkeypatch=monkeypatch)
+    message = str(exc.value)
+    assert "file kela/toimeentulotuki_1.csv lacks column(s) ['henkilotunnus', 'kuukausi'" in message
+    assert "is the file missing its header line (files.header)?" in message
+    # The first line is a data record: none of its values (an identity code among them) is shown.
+    for value in first.split(","):
+        assert value not in message
+    assert data.P1 not in message
+
+
 def test_missing_parquet_column_fails_naming_file_and_column(tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 

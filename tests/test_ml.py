@@ -510,8 +510,13 @@ def test_a_type_of_one_or_two_families_withholds_nothing_else(small):
 
 def test_centroid_rows_only_for_segments_at_threshold():
     stats = metrics.SegmentStats([1, 2, 3], np.array([5, 4, 9]), np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]), 0.0)
+    rows = profiles.centroid_rows(stats, ["a", "b"], threshold=4, id_name="type_id")
+    assert rows == [{"type_id": 1, "n_families": 5, "a": 0.1, "b": 0.2}, {"type_id": 2, "n_families": 4, "a": 0.3, "b": 0.4},
+                    {"type_id": 3, "n_families": 9, "a": 0.5, "b": 0.6}]
+    # a segment below the threshold: its row is left out, and no row gives a number of families
+    # (the hidden 4 would be the run's 18 families minus the 5 and 9 listed)
     rows = profiles.centroid_rows(stats, ["a", "b"], threshold=5, id_name="type_id")
-    assert rows == [{"type_id": 1, "n_families": 5, "a": 0.1, "b": 0.2}, {"type_id": 3, "n_families": 9, "a": 0.5, "b": 0.6}]
+    assert rows == [{"type_id": 1, "a": 0.1, "b": 0.2}, {"type_id": 3, "a": 0.5, "b": 0.6}]
 
 
 # ---------------------------------------------------------------- recovery
@@ -546,6 +551,18 @@ def test_a_blank_city_share_blanks_its_column(spark):
     assert all(r["model_pct"] is None and r["planted_pct"] is None and r["error_pp"] is None for r in pori)
     assert all(r["model_pct"] == 10.0 and r["planted_pct"] == 10.0 and r["error_pp"] == 0.0 for r in vaasa)
     assert m["share_error_max_pp_pori"] > 0  # the metrics still use every share
+
+
+def test_a_city_below_the_threshold_has_no_share_metric(spark):
+    """A city of 3 families: each share is a multiple of 100/3, so its error would tell how
+    its families fall into groups; it is left out of the city and overall metrics."""
+    reference = {city: {g: 10.0 for g in range(1, 11)} for city in recovery.CITY_CODES}
+    rows = [("609", 1, 1)] * 3 + [("905", g, g) for g in range(1, 11) for _ in range(7)]
+    df = spark.createDataFrame(rows, "municipality_code string, pred int, group_no int")
+    m, out = recovery.city_share_errors(df, "pred", {g: g for g in range(1, 11)}, reference, threshold=5,
+                                        truth="group_no")
+    assert m == {"share_error_max_pp_vaasa": 0.0, "share_error_max_pp": 0.0, "share_error_mean_pp": 0.0}
+    assert all(r["n_families"] is None and r["model_pct"] is None for r in out if r["city"] == "pori")
 
 
 def test_the_mean_number_of_children_needs_threshold_families_with_more_than_one(spark):

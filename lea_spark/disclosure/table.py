@@ -70,10 +70,9 @@ class LinkedTable:
         if offset is None:
             offset = gap
         elif offset != gap:
-            raise ValueError(
-                f"relation of {parent!r} does not add up: children sum to "
-                f"{self.values[p] - gap}, parent {self.values[p]}, offset {offset}"
-            )
+            # no values in the message: they are the unprotected cells, and messages reach the log
+            raise ValueError(f"relation of {parent!r} does not add up: its children and the given offset "
+                             f"sum to {'less' if gap > offset else 'more'} than the parent")
         rel = Relation(p, kids, int(offset))
         self.relations.append(rel)
         return rel

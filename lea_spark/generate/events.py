@@ -9,14 +9,12 @@ identity code); :mod:`layouts` turns them into each agency's own file layout.
 """
 from __future__ import annotations
 
-import math
-
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lea_spark.generate import profiles as P
 from lea_spark.generate.params import GenParams
-from lea_spark.generate.rand import categorical, lookup, normal, normal_one_hash, poisson, uniform
+from lea_spark.generate.rand import categorical, lookup, normal, normal_one_hash, uniform
 
 # Health-centre visits per person-year by age (THL Perusterveydenhuollon avohoito 2022:
 # 34.6 M visits / 5.56 M persons = 6.2 a year on average; age profile is a judgement).

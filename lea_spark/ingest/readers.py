@@ -95,6 +95,22 @@ def read_header(path: Path, contract: Contract) -> list[str]:
     return [c.strip() for c in _split(text, contract.files.delimiter)] if text else []
 
 
+# What a column name looks like: a first line with other fields is data, not a header.
+_NAME = re.compile(r"[^\W\d]\w{0,63}")
+
+
+def _describe_header(cols: list[str]) -> str:
+    """The columns a file's first line names, for an error message. A first line with a
+    field that does not look like a column name is shown by its number of fields only: a
+    file delivered without its header line has a data record there, identity codes
+    included, and messages reach the log."""
+    odd = sum(1 for c in cols if not _NAME.fullmatch(c))
+    if not odd:
+        return f"the file has: {cols}"
+    return (f"the file's first line has {len(cols)} fields, {odd} of them not column names, so none is shown"
+            " - is the file missing its header line (files.header)?")
+
+
 def native_columns(contract: Contract, raw_dir: Path, files: list[str]) -> list[str]:
     """The native columns the reader yields for this register, checked in every file.
 
@@ -121,7 +137,7 @@ def native_columns(contract: Contract, raw_dir: Path, files: list[str]) -> list[
         if missing:
             raise IngestError(
                 f"register {contract.register}: file {rel} lacks column(s) {missing} named in contract "
-                f"{contract.path} (the file has: {cols})"
+                f"{contract.path} ({_describe_header(cols)})"
             )
         dupes = sorted({c for c in cols if cols.count(c) > 1})
         if dupes:

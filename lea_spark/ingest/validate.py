@@ -38,7 +38,8 @@ from pyspark.sql.types import DateType, NumericType, StringType, TimestampNTZTyp
 
 from lea_spark.canonical import schema_of
 from lea_spark.datetext import parse_date
-from lea_spark.identity import HETU_REGEX, birth_date_col, hetu_is_valid_col, is_pseudonym_col, pseudonymise_col
+from lea_spark.identity import (CODE_LIKE, HETU_REGEX, birth_date_col, hetu_is_valid_col, is_pseudonym_col,
+                                pseudonymise_col)
 from lea_spark.ingest.contract import ColumnSpec, Contract, ContractError
 from lea_spark.ingest.readers import IngestError
 from lea_spark.joinkeys import key_columns
@@ -48,8 +49,6 @@ RULE_ORDER = (
     "wrong_type", "invalid_date", "date_out_of_range", "out_of_range", "pattern_mismatch", "unknown_code",
     "duplicate_key",
 )
-# Anything shaped like an identity code, valid or not, is masked in raw records.
-CODE_LIKE = r"[0-9]{6}[-+A-Za-z][0-9]{2,3}[0-9A-Za-z]?"
 MASK = "<id>"
 DEFAULT_DATE_FORMAT = "yyyy-MM-dd"
 # ``ingested_at`` is written as timestamp_ntz (UTC wall clock): the lake's delta-rs commit

@@ -336,8 +336,10 @@ def fit_alternatives(cfg, experiment_id, features, prep, stats, base, truth, ref
                 "group_within_ss": seg_stats.within_ss,
                 "silhouette_groups": _silhouette(segmented, "segment", stats["rows"], cfg["train.silhouette_sample"], seed),
                 "n_groups": len(seg_stats.labels),
-                "min_group_size": int(seg_stats.sizes.min()),
+                "n_groups_below_threshold": int((seg_stats.sizes < threshold).sum()),
             })
+            if seg_stats.sizes.min() >= threshold:  # a smaller size is not shown, even in MLflow
+                metrics["min_group_size"] = int(seg_stats.sizes.min())
             share_rows = []
             if truth is not None:
                 joined = segmented.select("family_id", "municipality_code", "segment").join(truth, "family_id", "inner")

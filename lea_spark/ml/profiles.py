@@ -235,9 +235,15 @@ def portraits(profile_rows: list[dict], top: int) -> list[dict]:
 
 
 def centroid_rows(stats, columns: list[str], threshold: int, id_name: str) -> list[dict]:
-    """Centroids (scaled feature space) of segments with at least ``threshold`` families only."""
+    """Centroids (scaled feature space) of segments with at least ``threshold`` families only.
+
+    When a segment is below the threshold, no row gives its number of families
+    (``n_families``): the number of a hidden segment would follow from the run's number of
+    families minus the listed ones."""
+    sized = bool(np.all(np.asarray(stats.sizes) >= threshold))
     rows = []
     for label, n, mean in zip(stats.labels, stats.sizes, stats.means):
         if n >= threshold:
-            rows.append({id_name: int(label), "n_families": int(n), **{c: float(v) for c, v in zip(columns, np.asarray(mean))}})
+            rows.append({id_name: int(label), **({"n_families": int(n)} if sized else {}),
+                         **{c: float(v) for c, v in zip(columns, np.asarray(mean))}})
     return rows

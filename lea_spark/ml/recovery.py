@@ -40,8 +40,10 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
 
     ``df`` needs ``municipality_code`` and the ``pred`` label (and ``truth`` for the
     planted shares shown alongside). Cities without families are left out of the metrics
-    and reported in the rows with ``n_families = 0``. In the rows, a share standing for
-    fewer than ``threshold`` families is blanked (the metrics use it). A city's shares add up
+    and reported in the rows with ``n_families = 0``; cities of fewer than ``threshold``
+    families are left out of the metrics too (each share is a multiple of 100 / n). In the
+    rows, a share standing for fewer than ``threshold`` families is blanked (the metrics of
+    a larger city use it: they exist only on synthetic data, with an answer key). A city's shares add up
     to 100, so a blank would be 100 minus the others, and a second blank could be narrowed down
     by which share it is: a column with a blank is blanked whole for that city.
     """
@@ -78,8 +80,9 @@ def city_share_errors(df, pred: str, mapping: dict[int, int], reference: dict[st
                          "planted_pct": None if (not truth or small_truth) else round(truth_share[g], 2),
                          "error_pp": None if small_model else round(err, 2)})
         _blank_columns(rows[-len(reference[city]):])
-        metrics[f"share_error_max_pp_{city}"] = float(max(errs))
-        errors_all.extend(errs)
+        if n >= threshold:  # a city of fewer families has no metric: its shares would give them away
+            metrics[f"share_error_max_pp_{city}"] = float(max(errs))
+            errors_all.extend(errs)
     if errors_all:
         metrics["share_error_max_pp"] = float(max(errors_all))
         metrics["share_error_mean_pp"] = float(np.mean(errors_all))

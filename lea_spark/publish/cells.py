@@ -108,7 +108,9 @@ def build_cells(areas: pd.DataFrame, muni_group: pd.DataFrame, postal_group: pd.
                 muni_vals[(m, ("type", ty))] = v
                 ttot += v
             if ttot != tot:
-                raise ValueError(f"municipality {m}: type counts sum to {ttot}, group counts to {tot}")
+                # no counts in the message: they are unprotected, and messages reach the log
+                raise ValueError(f"municipality {m}: its families by type and by group do not add up to the same "
+                                 f"number (gold.family_segments is inconsistent: a family with a group but no type?)")
     all_cats = cats + tcats
     county_vals = {(c, cat): 0 for c in counties.area_code for cat in cats}
     for (m, cat), v in muni_vals.items():

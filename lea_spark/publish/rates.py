@@ -172,7 +172,9 @@ def protect_rates(cells: PublishCells, family_status: np.ndarray, family_audit: 
             n = int(fvals[ft.index(k)])
             pos = int(counts.get(k, 0))
             if not 0 <= pos <= n:
-                raise ValueError(f"{ind}: {pos} families with the trait in {k[1]} {k[2]} of {n} families")
+                # no counts in the message: they are unprotected, and messages reach the log
+                raise ValueError(f"{ind}: more families with the trait than families in {k[1]} {k[2]}, or fewer "
+                                 "than none (the indicator and the segments disagree: a family without a group?)")
             t.add_cell(rate_key(ind, POS, k), pos)
             t.add_cell(rate_key(ind, NEG, k), n - pos)
             t.add_relation(k, [rate_key(ind, POS, k), rate_key(ind, NEG, k)], offset=0)
