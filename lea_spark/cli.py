@@ -98,11 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         log.error("configuration error: %s", exc)
         return 2
     except Exception as exc:  # one clear line for users; the traceback at debug level
+        import traceback
+
+        from lea_spark.identity import redact
         from lea_spark.lake import LakeError
 
-        log.debug("failure", exc_info=True)
-        from lea_spark.identity import redact
-
+        log.debug("failure:\n%s", redact("".join(traceback.format_exception(exc))))
         kind = "lake error" if isinstance(exc, LakeError) else type(exc).__name__
         log.error("%s: %s", kind, redact(str(exc)))
         return 1

@@ -105,7 +105,9 @@ def birth_date_col(col):
 # Anything shaped like an identity code, valid or not (masked in raw records and messages).
 CODE_LIKE = r"[0-9]{6}[-+A-Za-z][0-9]{2,3}[0-9A-Za-z]?"
 # ... and 64-hex pseudonyms too, in messages that reach the log.
-_CODE_OR_PSEUDONYM = re.compile(CODE_LIKE + r"|(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+# The pseudonym first: a pseudonym that starts with a code's shape is masked whole. A code is
+# masked where it starts a token (not inside a timestamp such as 20221205T134443Z).
+_CODE_OR_PSEUDONYM = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])|(?<![0-9A-Za-z])" + CODE_LIKE)
 
 
 def redact(text: str) -> str:

@@ -86,6 +86,21 @@ def session_settings(cfg: Config) -> dict[str, str]:
     return settings
 
 
+# PySpark logs every SQL error it raises, as JSON on standard error, and an error can quote a
+# row's value (a failed cast quotes it). The error still reaches the user, through `lea`'s one
+# masked error line (lea_spark.identity.redact); these loggers' copies are switched off.
+QUERY_CONTEXT_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+
+
+def _silence_query_context_loggers() -> None:
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # a PySpark without them
+        return
+    for name in QUERY_CONTEXT_LOGGERS:
+        PySparkLogger.getLogger(name).disabled = True
+
+
 def get_spark(cfg: Config, app_name: str | None = None):
     """Build (or return the active) SparkSession from ``cfg['spark']``.
 
@@ -112,6 +127,7 @@ def get_spark(cfg: Config, app_name: str | None = None):
         )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(cfg.get("spark.log_level", "WARN"))
+    _silence_query_context_loggers()
     from lea_spark.lake.delta_source import register
 
     register(spark)

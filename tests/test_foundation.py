@@ -45,6 +45,25 @@ def test_the_jvm_runs_with_the_configured_java_options(spark):
     assert "-XX:-DontCompileHugeMethods" in conf.get("spark.executor.extraJavaOptions")
 
 
+def test_spark_logs_no_line_about_a_failed_task(spark, capsys):
+    """A failed cast quotes its value. Spark's executor logs the task's error, and PySpark
+    logs every SQL error as JSON on standard error: Spark's two loggers are silenced by
+    conf/log4j2.properties (checked in the JVM that runs) and PySpark's by the session
+    factory, so the value reaches the user only through `lea`'s masked error line."""
+    from lea_spark.identity import make_hetu
+
+    code = make_hetu(dt.date(1980, 1, 1), 901)
+    with pytest.raises(Exception) as exc:
+        spark.createDataFrame([(code,)], "v string").selectExpr("cast(v as int)").collect()
+    assert code in str(exc.value)  # the value is in the error: it would be in Spark's lines too
+    assert code not in capsys.readouterr().err  # PySpark's own log of the error (JSON) is off
+    log_manager = spark.sparkContext._jvm.org.apache.logging.log4j.LogManager
+    levels = {name: str(log_manager.getLogger(name).getLevel()) for name in (
+        "org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager")}
+    assert levels == {"org.apache.spark.executor.Executor": "FATAL",
+                      "org.apache.spark.scheduler.TaskSetManager": "ERROR"}
+
+
 def test_java_options_merge_with_extra_java_options_of_the_settings(tmp_path):
     from lea_spark.session import java_options, session_settings
 

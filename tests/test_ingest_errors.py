@@ -130,6 +130,8 @@ def test_missing_csv_column_fails_naming_file_and_column(tmp_path, monkeypatch):
     with pytest.raises(IngestError) as exc:
         _run(tmp_path, monkeypatch=monkeypatch)
     assert "file kela/toimeentulotuki_2.csv lacks column(s) ['lapsia']" in str(exc.value)
+    # a header: shown whole, the misspelt name among the others
+    assert "(the file has: ['lapset', 'henkilotunnus', 'selite', 'kuukausi', 'maara_senttia'])" in str(exc.value)
 
 
 def test_file_without_its_header_line_fails_without_showing_the_first_record(tmp_path, monkeypatch):
@@ -142,11 +144,26 @@ def test_file_without_its_header_line_fails_without_showing_the_first_record(tmp
         _run(tmp_path, monkeypatch=monkeypatch)
     message = str(exc.value)
     assert "file kela/toimeentulotuki_1.csv lacks column(s) ['henkilotunnus', 'kuukausi'" in message
+    assert "its first line names none of the contract's columns and 5 other field(s), not shown" in message
     assert "is the file missing its header line (files.header)?" in message
     # The first line is a data record: none of its values (an identity code among them) is shown.
+    # (The contract's path, under pytest's temporary directory, can hold digits: only the rest.)
+    shown = message.replace(str(tmp_path / "contracts"), "<contracts>")
     for value in first.split(","):
-        assert value not in message
+        assert value not in shown
     assert data.P1 not in message
+
+
+def test_a_header_with_a_field_that_is_no_name_shows_only_the_contracts_columns(tmp_path, monkeypatch):
+    data.write_raw(tmp_path / "raw")
+    data.write_contracts(tmp_path / "contracts")
+    f = tmp_path / "raw" / "kela" / "toimeentulotuki_2.csv"
+    f.write_bytes(f.read_bytes().replace(b"lapsia,", b"2,", 1))
+    with pytest.raises(IngestError) as exc:
+        _run(tmp_path, monkeypatch=monkeypatch)
+    assert ("its first line names the contract's column(s) ['henkilotunnus', 'kuukausi', 'maara_senttia'] "
+            "and 2 other field(s), not shown)") in str(exc.value)
+    assert "selite" not in str(exc.value) and "header line" not in str(exc.value)
 
 
 def test_missing_parquet_column_fails_naming_file_and_column(tmp_path, monkeypatch):

@@ -95,20 +95,26 @@ def read_header(path: Path, contract: Contract) -> list[str]:
     return [c.strip() for c in _split(text, contract.files.delimiter)] if text else []
 
 
-# What a column name looks like: a first line with other fields is data, not a header.
+# What a column name looks like (letters, digits, underscores; not starting with a digit).
 _NAME = re.compile(r"[^\W\d]\w{0,63}")
 
 
-def _describe_header(cols: list[str]) -> str:
-    """The columns a file's first line names, for an error message. A first line with a
-    field that does not look like a column name is shown by its number of fields only: a
-    file delivered without its header line has a data record there, identity codes
-    included, and messages reach the log."""
-    odd = sum(1 for c in cols if not _NAME.fullmatch(c))
-    if not odd:
+def _describe_header(cols: list[str], contract: Contract) -> str:
+    """What a file's first line holds, for an error message. A line whose every field looks
+    like a column name is a header and is shown whole (a misspelt name among them). Else the
+    line may be a data record (a file delivered without its header line: identity codes,
+    dates, amounts), and messages reach the log: only the fields that are the contract's
+    columns by name are shown, and the number of the others."""
+    if cols and all(_NAME.fullmatch(c) for c in cols):
         return f"the file has: {cols}"
-    return (f"the file's first line has {len(cols)} fields, {odd} of them not column names, so none is shown"
-            " - is the file missing its header line (files.header)?")
+    known = set(contract.sources) | set(contract.files.columns)
+    named = [c for c in cols if c in known]
+    text = (f"its first line names the contract's column(s) {named}" if named
+            else "its first line names none of the contract's columns")
+    text += f" and {len(cols) - len(named)} other field(s), not shown"
+    if not named:
+        text += " - is the file missing its header line (files.header)?"
+    return text
 
 
 def native_columns(contract: Contract, raw_dir: Path, files: list[str]) -> list[str]:
@@ -137,7 +143,7 @@ def native_columns(contract: Contract, raw_dir: Path, files: list[str]) -> list[
         if missing:
             raise IngestError(
                 f"register {contract.register}: file {rel} lacks column(s) {missing} named in contract "
-                f"{contract.path} ({_describe_header(cols)})"
+                f"{contract.path} ({_describe_header(cols, contract)})"
             )
         dupes = sorted({c for c in cols if cols.count(c) > 1})
         if dupes:

@@ -96,7 +96,9 @@ def run(cfg, args) -> dict:
     metrics, mapping, share_rows = recovery_metrics(with_truth, "group_id", reference, threshold, types="type_id")
     metrics.update({k: float(v) for k, v in coverage.items()})
     metrics["families"] = float(counts["n"])
-    metrics["families_without_planted_group"] = float(counts["n"] - counts["with_truth"])
+    without = int(counts["n"] - counts["with_truth"])
+    if without == 0 or without >= threshold:  # a smaller count is not logged, even from synthetic data
+        metrics["families_without_planted_group"] = float(without)
 
     if not getattr(args, "no_ceiling", False):
         with step(JOB, "supervised ceiling (random forest)") as s:

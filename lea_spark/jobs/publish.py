@@ -18,6 +18,7 @@ from lea_spark.disclosure import require_protected
 from lea_spark.lake import read_table, write_table
 from lea_spark.lake.tables import table_exists
 from lea_spark.progress import step
+from lea_spark.publish.build import shown_count
 from lea_spark.publish import (
     PUBLISH_TABLES,
     PublishInputError,
@@ -103,8 +104,10 @@ def run(cfg: Config, args) -> dict:
         if j["features_only"] or j["segments_only"] or j["null_ids"]:
             raise PublishInputError(
                 f"gold.family_features and gold.family_segments disagree for period {period}: "
-                f"{j['features_only']} families only in features, {j['segments_only']} only in segments, "
-                f"{j['null_ids']} rows without family_id. Rerun train on the current features.")
+                f"{shown_count(j['features_only'], s.threshold)} families only in features, "
+                f"{shown_count(j['segments_only'], s.threshold)} only in segments, "
+                f"{shown_count(j['null_ids'], s.threshold)} rows without family_id. Rerun train on the current "
+                "features.")
     with step(JOB, "aggregate families per area") as st:
         indicators = indicator_columns(features)
         base = family_base(features, segments, period, children)
