@@ -132,6 +132,42 @@ def test_statuses_that_give_cells_away_are_withheld():
     assert naive.n_failing > 0  # the same cells with their reasons shown would leak
 
 
+def test_cells_given_away_by_their_statuses_are_withheld_while_published_cells_remain():
+    """The case met at national scale (a municipality of 96 families, 5 with a trait, in two
+    postal areas of 88 and 8, with 3 and 2): the family counts are published (frozen), the
+    postal areas' counts with the trait primary-suppressed, and the municipality's, to protect
+    them, secondary-suppressed - which says it is at least 5, so it lies in [5, 7] and its
+    areas' in [2, 4]. Suppressing the county's published counts (always found near by) does
+    not change that; after one such round without progress protect() stops telling primary
+    from secondary for the exposed cells, instead of suppressing neighbours until its rounds
+    run out and failing."""
+    t = LinkedTable()
+    cells = {"fam": 96, "with": 5, "without": 91, "fam1": 88, "with1": 3, "without1": 85,
+             "fam2": 8, "with2": 2, "without2": 6}
+    others = [f"_{i}" for i in range(40)]  # the county's other municipalities, all published
+    cells.update({f"{side}{o}": v for o in others for side, v in (("with", 20), ("without", 400), ("fam", 420))})
+    cells.update({"with_county": 5 + 20 * len(others), "without_county": 91 + 400 * len(others),
+                  "fam_county": 96 + 420 * len(others)})
+    for k, v in cells.items():
+        t.add_cell(k, v)
+    for suffix in ["", "1", "2", "_county"] + others:
+        t.add_relation(f"fam{suffix}", [f"with{suffix}", f"without{suffix}"], offset=0)
+    for side in ("with", "without", "fam"):
+        if side != "fam":
+            t.add_relation(side, [f"{side}1", f"{side}2"], offset=0)
+        t.add_relation(f"{side}_county", [side] + [f"{side}{o}" for o in others], offset=0)
+    frozen = frozenset(t.index(k) for k in cells if k.startswith("fam"))
+    status, res = protect(t, T, P, frozen=frozen, max_rounds=6)
+    assert res.n_failing == 0
+    assert status[t.index("with1")] in (PRIMARY, WITHHELD) and status[t.index("with2")] in (PRIMARY, WITHHELD)
+    assert status[t.index("with")] == WITHHELD  # its reason no longer says "at least 5"
+    assert all(status[i] == PUBLISHED for i in frozen)
+    # with the reasons shown, the same suppression pattern leaks
+    shown = np.where(status == WITHHELD, SECONDARY, status)
+    shown[t.index("with1")] = shown[t.index("with2")] = PRIMARY
+    assert audit(t, shown, T, P).n_failing > 0
+
+
 def test_a_warm_re_solve_without_verdict_is_solved_again():
     """Found by the property test: on these tables a warm HiGHS re-solve ends with status
     "Unknown" in a repair round; the audit solves it again from scratch instead of

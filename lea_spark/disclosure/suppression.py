@@ -230,6 +230,7 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
     cache: dict = {}
     values = table.value_array()
     rels_of = table.relations_of()
+    last_failing: set[int] = set()  # the cells exposed when neighbours were last suppressed for them
     for round_no in range(1, max_rounds + 1):
         status = secondary_suppress(table, status, threshold, protection, thresholded, frozen)
         while link is not None:
@@ -244,29 +245,37 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
                  round_no, int((status != PUBLISHED).sum()), len(failing))
         if not failing:
             return status, result
+        # While the exposed cells change from round to round, suppressing their nearest
+        # published neighbours makes progress.
         added = 0
-        for cell in failing:
-            best = _nearest_published(table, status, values, rels_of, cell, frozen=frozen)
-            if best is not None:
-                status[best] = SECONDARY
-                added += 1
-        if added == 0:
-            # Nothing is left to suppress around the exposed cells: the statuses themselves
-            # give them away. Stop telling primary from secondary, first for the exposed cells
-            # themselves, then (when they already are withheld) for their whole linked group.
-            told = [c for c in failing if status[c] in (PRIMARY, SECONDARY) and c not in frozen]
-            if told:
-                log.info("disclosure round %d: withholding the suppression reason of %d exposed cells",
-                         round_no, len(told))
-                status[np.asarray(told, dtype=np.int64)] = WITHHELD
-                continue
-            exposed = set(failing)
-            group = {c for comp in components(table, status) if exposed & set(comp) for c in comp
-                     if c not in frozen}
-            if not group or all(status[c] == WITHHELD for c in group):
-                return status, result
-            log.info("disclosure round %d: withholding the suppression reason of %d linked cells",
-                     round_no, len(group))
-            status[np.fromiter(group, dtype=np.int64)] = WITHHELD
+        if set(failing) != last_failing:
+            last_failing = set(failing)
+            for cell in failing:
+                best = _nearest_published(table, status, values, rels_of, cell, frozen=frozen)
+                if best is not None:
+                    status[best] = SECONDARY
+                    added += 1
+        if added:
+            continue
+        # The same cells exposed again after their neighbours were suppressed (or nothing is
+        # left to suppress): the statuses themselves give them away (a secondary-suppressed
+        # count is known to be at least the threshold, a primary one below it), and more
+        # suppression elsewhere does not change that. Stop telling primary from secondary,
+        # first for the exposed cells themselves, then (when they already are withheld) for
+        # their whole linked group.
+        told = [c for c in failing if status[c] in (PRIMARY, SECONDARY) and c not in frozen]
+        if told:
+            log.info("disclosure round %d: withholding the suppression reason of %d exposed cells",
+                     round_no, len(told))
+            status[np.asarray(told, dtype=np.int64)] = WITHHELD
+            continue
+        exposed = set(failing)
+        group = {c for comp in components(table, status) if exposed & set(comp) for c in comp
+                 if c not in frozen}
+        if not group or all(status[c] == WITHHELD for c in group):
+            return status, result
+        log.info("disclosure round %d: withholding the suppression reason of %d linked cells",
+                 round_no, len(group))
+        status[np.fromiter(group, dtype=np.int64)] = WITHHELD
     return status, result
 
