@@ -1,7 +1,8 @@
 """Benchmark the whole pipeline (`lea run`) at one scale: wall time per job and peak memory.
 
     LEA_PSEUDONYM_KEY=... .venv/bin/python benchmarks/bench_pipeline.py --scale 0.1 \
-        --base /tmp/lea-0.1 [--env local] [--skip report] [--out benchmarks/results/run-0.1.json]
+        --base /tmp/lea-0.1 [--env local] [--skip report] [--master 'local[1]'] \
+        [--out benchmarks/results/run-0.1.json]
 
 Copies ``conf/`` into BASE, points every path of the copy at BASE (raw, lake, MLflow, reports),
 runs ``lea run`` there as a child process and samples, twice a second, the resident memory of
