@@ -18,6 +18,9 @@ scores in numpy/scikit-learn, on the families with a planted group (adjusted Ran
 - the recipe with indicators weighted by their phenomenon (the catalog's 11 phenomena): each
   phenomenon given equal total weight (1/sqrt of its number of indicators) or equal total
   variance of its ranks;
+- discriminative re-clustering (``--only discriminative``): k-means again after whitening by
+  the first types' pooled within-type covariance, or on iterated LDA projections onto the
+  groups' or the types' top discriminant directions;
 - structural types as the LEA project formed them (family structure x number of children x
   age band of the youngest child x age band of the youngest parent), and a hybrid: k-means
   sub-types inside each structure x youngest-child band, about 100 in all, in proportion to
@@ -136,13 +139,50 @@ def phenomena(r: np.ndarray, cols: list[str], seeds: list[int], show) -> int:
     return 0
 
 
+def discriminative(r: np.ndarray, seeds: list[int], show) -> int:
+    """Discriminative re-clustering: k-means again in a space that separates the first
+    clustering's segments best (pooled within-segment covariance whitened; iterated LDA
+    projections onto the groups' or the types' top discriminant directions)."""
+    r = r[:, r.std(0) > 0]
+
+    def centres(z, lab):
+        return np.array([z[lab == i].mean(0) for i in range(lab.max() + 1)])
+
+    def inv_sqrt_within(z, lab, eps):
+        e = z - centres(z, lab)[lab]
+        w, v = np.linalg.eigh(e.T @ e / len(z))
+        return v @ np.diag(np.maximum(w, eps * w.max()) ** -0.5) @ v.T
+
+    def lda(z, lab, dims):
+        w = inv_sqrt_within(z, lab, 1e-3)
+        cb = (centres(z, lab) - z.mean(0)) @ w
+        vals, vecs = np.linalg.eigh((cb * np.bincount(lab)[:, None]).T @ cb / len(z))
+        return w @ vecs[:, ::-1][:, :dims]
+
+    for seed in seeds:
+        lab, g = types_and_groups(r, 100, seed)
+        show(f"recipe (seed {seed})", g, lab)
+        for eps in (1e-2, 1e-3):
+            z = r @ inv_sqrt_within(r, lab, eps)
+            lab2, g2 = types_and_groups(z, 100, seed)
+            show(f"  whitened by the within-type covariance (eps {eps})", g2, lab2)
+        for on, dims in (("groups", 9), ("groups", 20), ("types", 20), ("types", 40)):
+            cur = (g - 1) if on == "groups" else lab
+            for it in range(3):
+                z = r @ lda(r, cur, dims)
+                lab2, g2 = types_and_groups(z, 100, seed)
+                show(f"  LDA on the {on}, {dims} directions, round {it + 1}", g2, lab2)
+                cur = (g2 - 1) if on == "groups" else lab2
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--conf-dir", required=True)
     ap.add_argument("--env", default="local")
     ap.add_argument("--seeds", type=int, nargs="+", default=[7, 8])
     ap.add_argument("--sample", type=int, default=0, help="score a random sample of this many families (0: all)")
-    ap.add_argument("--only", choices=["phenomena"], help="run only these alternatives (with the recipe)")
+    ap.add_argument("--only", choices=["phenomena", "discriminative"], help="run only these alternatives (with the recipe)")
     args = ap.parse_args()
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score as ari
@@ -167,6 +207,8 @@ def main() -> int:
 
     if args.only == "phenomena":
         return phenomena(r, cols, args.seeds, show)
+    if args.only == "discriminative":
+        return discriminative(r, args.seeds, show)
     for seed in args.seeds:
         lab, g = types_and_groups(r, 100, seed)
         show(f"recipe: ranks, k-means 100, average linkage (seed {seed})", g, lab)
