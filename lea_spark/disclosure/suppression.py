@@ -142,6 +142,18 @@ def _nearest_published(table, status, values, rels_of, cell, max_depth: int = 6,
     return None
 
 
+def _suppress_neighbours(table, status, values, rels_of, cells, frozen) -> int:
+    """Suppress (in ``status``) the nearest published neighbour of each of ``cells``; the
+    number suppressed."""
+    added = 0
+    for cell in cells:
+        best = _nearest_published(table, status, values, rels_of, cell, frozen=frozen)
+        if best is not None:
+            status[best] = SECONDARY
+            added += 1
+    return added
+
+
 def secondary_suppress(table: LinkedTable, status: np.ndarray, threshold: int, protection: float,
                        thresholded: np.ndarray | None = None, frozen=()) -> np.ndarray:
     """Suppress further cells until every relation, on its own, protects its suppressed cells.
@@ -250,11 +262,7 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
         added = 0
         if set(failing) != last_failing:
             last_failing = set(failing)
-            for cell in failing:
-                best = _nearest_published(table, status, values, rels_of, cell, frozen=frozen)
-                if best is not None:
-                    status[best] = SECONDARY
-                    added += 1
+            added = _suppress_neighbours(table, status, values, rels_of, failing, frozen)
         if added:
             continue
         # The same cells exposed again after their neighbours were suppressed (or nothing is
@@ -273,6 +281,10 @@ def protect(table: LinkedTable, threshold: int, protection: float, thresholded: 
         group = {c for comp in components(table, status) if exposed & set(comp) for c in comp
                  if c not in frozen}
         if not group or all(status[c] == WITHHELD for c in group):
+            # Withholding did not protect them either: the exposure is in the numbers, and
+            # only more suppression can help, as long as anything is left to suppress.
+            if _suppress_neighbours(table, status, values, rels_of, failing, frozen):
+                continue
             return status, result
         log.info("disclosure round %d: withholding the suppression reason of %d linked cells",
                  round_no, len(group))
