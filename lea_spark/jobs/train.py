@@ -332,13 +332,14 @@ def fit_alternatives(cfg, experiment_id, features, prep, stats, base, truth, ref
             metrics["fit_seconds"] = time.perf_counter() - start
             segmented = model.transform(scaled).select("family_id", "municipality_code", "features", "segment").persist()
             seg_stats = segment_stats(segmented, "segment")
+            small = int((seg_stats.sizes < threshold).sum())  # segments below the threshold
             metrics.update({
                 "group_within_ss": seg_stats.within_ss,
                 "silhouette_groups": _silhouette(segmented, "segment", stats["rows"], cfg["train.silhouette_sample"], seed),
                 "n_groups": len(seg_stats.labels),
-                "n_groups_below_threshold": int((seg_stats.sizes < threshold).sum()),
+                "n_groups_below_threshold": small,
             })
-            if seg_stats.sizes.min() >= threshold:  # a smaller size is not shown, even in MLflow
+            if not small:  # a size below the threshold is not shown, even in MLflow
                 metrics["min_group_size"] = int(seg_stats.sizes.min())
             share_rows = []
             if truth is not None:
@@ -352,7 +353,7 @@ def fit_alternatives(cfg, experiment_id, features, prep, stats, base, truth, ref
                 registry.log_rows(centroid_rows(seg_stats, columns, threshold, "segment"), "centroids/groups.csv")
                 if share_rows:
                     registry.log_rows(share_rows, "recovery/city_shares.csv")
-                if seg_stats.sizes.min() >= threshold:
+                if not small:
                     registry.log_spark_model(PipelineModel(stages=list(prep.stages) + list(
                         model.stages if hasattr(model, "stages") else [model])))
                 else:

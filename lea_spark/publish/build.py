@@ -378,7 +378,6 @@ def _protect_profile_means(agg: Aggregates, cells: PublishCells, status, ig: pd.
     with and without the trait). A group whose number of families the family table hides has
     its values hidden with it.
     """
-
     t = cells.table
     inds = [i for i in agg.indicators if rate_prot is None or i not in rate_prot.indicators]
     if not inds or not s.secondary:
